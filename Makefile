@@ -1,0 +1,45 @@
+# Tongyan: `make run` serves the app on SQLite, `make test` runs the tests.
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app webapp
+PORT ?= 5000
+MO := webapp/translations/zh_Hans/LC_MESSAGES/messages.mo
+PO := webapp/translations/zh_Hans/LC_MESSAGES/messages.po
+
+.PHONY: help setup run test bench messages lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(MO): $(PO) $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d webapp/translations >/dev/null
+
+setup: $(VENV)/.installed $(MO)  ## create .venv and compile the message catalogue
+
+run: setup  ## migrate, load the demo directory and serve on 127.0.0.1:$(PORT)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup  ## run the test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup  ## run the benchmarks (they print figures)
+	$(PY) bench/bench_analyse.py
+
+messages: setup  ## extract new strings into the catalogue (then translate them in $(PO))
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o messages.pot webapp bot
+	$(VENV)/bin/pybabel update -i messages.pot -d webapp/translations
+	rm messages.pot
+
+lint: setup  ## ruff
+	$(VENV)/bin/ruff check .
+
+clean:  ## remove the venv and local data
+	rm -rf $(VENV) instance test-output

@@ -1,0 +1,97 @@
+"""Configuration classes, read from environment variables.
+
+One name and one place per setting. A missing SECRET_KEY outside development
+is an error at start: the tracking codes are keyed with it.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tongyan.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # A 5 MB photo (services.photos.MAX_PHOTO_BYTES) plus the form fits in 6 MB;
+    # larger requests are refused before they are read.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+
+    # Shared tablets return to the start after this long without a touch.
+    KIOSK_IDLE_SECONDS = _env_int("KIOSK_IDLE_SECONDS", 180)
+    # How long the confirmation page stays up on a kiosk so the code can be copied.
+    KIOSK_DONE_SECONDS = _env_int("KIOSK_DONE_SECONDS", 120)
+
+    # Failed tracking-code lookups allowed per client and window.
+    LOOKUP_FAILURES_PER_WINDOW = _env_int("LOOKUP_FAILURES_PER_WINDOW", 10)
+    LOOKUP_WINDOW_SECONDS = _env_int("LOOKUP_WINDOW_SECONDS", 15 * 60)
+
+    DIRECTORY_FILE = os.environ.get(
+        "DIRECTORY_FILE", str(BASE_DIR / "webapp" / "data" / "directory.yaml")
+    )
+
+    TELEGRAM_TOKEN = os.environ.get("TELEGRAM_TOKEN")
+    TELEGRAM_API_BASE_URL = os.environ.get(
+        "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"
+    )
+    TELEGRAM_WEBHOOK_URL = os.environ.get("TELEGRAM_WEBHOOK_URL")
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "webapp" / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None  # a child may take a long time to write
+
+    @classmethod
+    def check(cls) -> None:
+        """Fail fast on settings that must not fall back to a default."""
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY is not set; refusing to start.")
+
+
+class DevelopmentConfig(Config):
+    # Development only: a fixed key so codes survive restarts of `make run`.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SESSION_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", "sqlite:///:memory:"
+    )
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by TONGYAN_ENV (default: development)."""
+    name = os.environ.get("TONGYAN_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown TONGYAN_ENV {name!r}") from None

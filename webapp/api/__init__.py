@@ -1,0 +1,7 @@
+"""JSON API: the same services as the pages, for other front ends."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from webapp.api import suggestions  # noqa: E402,F401

@@ -1,0 +1,66 @@
+"""Children's suggestions over JSON."""
+
+from flask import request
+
+from webapp.api import bp
+from webapp.extensions import db
+from webapp.models import Channel
+from webapp.services import suggestions, tracking
+from webapp.services.errors import DomainError
+from webapp.web import client_key
+from flask_babel import gettext as _
+
+FIELDS = ("text", "kind", "age_band", "area", "place")
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    db.session.rollback()
+    return {"error": exc.code, "message": str(exc.message)}, exc.http_status
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_("Please send a JSON object."))
+    for field in FIELDS:
+        value = body.get(field)
+        if value is not None and not isinstance(value, str):
+            raise BadRequest(_("The field %(field)s must be text.", field=field))
+    return body
+
+
+@bp.post("/suggestions")
+def create():
+    body = _json_body()
+    created = suggestions.create_suggestion(
+        text=body.get("text"), kind=body.get("kind"), channel=Channel.API,
+        age_band=body.get("age_band"), area_code=body.get("area"), place=body.get("place"),
+    )
+    db.session.commit()
+    s = created.suggestion
+    return {
+        "code": created.code,
+        "status": s.status,
+        "agency": s.agency.code if s.agency else None,
+        "urgent": s.urgent,
+    }, 201
+
+
+@bp.get("/suggestions/<code>")
+def show(code):
+    return tracking.child_view(suggestions.get_by_code(code, client_key()))
+
+
+@bp.post("/suggestions/<code>/rating")
+def rate(code):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("comment", ""), (str, type(None))):
+        raise BadRequest(_("Please send a JSON object."))
+    suggestion = suggestions.rate(code, client_key(), body.get("rating"), body.get("comment"))
+    db.session.commit()
+    return {"status": suggestion.status, "rating": suggestion.rating}

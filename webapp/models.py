@@ -1,0 +1,235 @@
+"""SQLAlchemy models of the Tongyan domain (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Kind:
+    IDEA = "idea"
+    PROBLEM = "problem"
+    THANKS = "thanks"
+    ALL = (IDEA, PROBLEM, THANKS)
+
+
+class Channel:
+    WEB = "web"
+    API = "api"
+    BOT = "bot"
+    ALL = (WEB, API, BOT)
+
+
+class Status:
+    RECEIVED = "received"  # stored, not yet analysed
+    ROUTED = "routed"  # analysed and in an agency's (or the coordinator's) queue
+    ACCEPTED = "accepted"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    TRANSFERRED = "transferred"
+    RETURNED = "returned"
+    REOPENED = "reopened"
+    REJECTED = "rejected"
+
+
+class Rating:
+    SATISFIED = "satisfied"
+    BASICALLY = "basically"
+    UNSATISFIED = "unsatisfied"
+    ALL = (SATISFIED, BASICALLY, UNSATISFIED)
+
+
+class Decision:
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+    ALL = (YES, PARTLY, NO)
+
+
+AGE_BANDS = ("under6", "6-8", "9-11", "12-14", "15-17", "adult")
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    accept_days: Mapped[int] = mapped_column(default=1)
+    answer_days: Mapped[int] = mapped_column(default=7)
+    complex_answer_days: Mapped[int] = mapped_column(default=15)
+    urgent_hours: Mapped[int] = mapped_column(default=2)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"
+
+
+class Area(db.Model):
+    """County > town/street > village/community/school."""
+
+    __tablename__ = "area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(16))  # county | town | village
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Area]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Area {self.code}>"
+
+
+class Suggestion(db.Model):
+    __tablename__ = "suggestion"
+    __table_args__ = (
+        Index("ix_suggestion_agency_status", "agency_id", "status"),
+        Index("ix_suggestion_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Keyed hash of the tracking code; the code itself is never stored.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    # The original words: shown to staff only through an audited reveal.
+    text: Mapped[str] = mapped_column(Text)
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(String(200))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+
+    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+
+    # Analysis; null until the analysis has run.
+    analysed_at: Mapped[datetime | None]
+    topic: Mapped[str | None] = mapped_column(String(32))
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    sentiment_score: Mapped[float | None]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_reasons: Mapped[list | None] = mapped_column(JSON)
+    confidence: Mapped[float | None]
+    suggested_agencies: Mapped[list | None] = mapped_column(JSON)
+    keywords: Mapped[list | None] = mapped_column(JSON)
+    has_pii: Mapped[bool] = mapped_column(default=False)
+    analysis_attempts: Mapped[int] = mapped_column(default=0)
+
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rating_comment: Mapped[str | None] = mapped_column(String(500))
+    reopen_count: Mapped[int] = mapped_column(default=0)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="suggestion", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="suggestion", order_by="Event.id", cascade="all, delete-orphan"
+    )
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="suggestion", order_by="Reply.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def answer(self) -> Reply | None:
+        """The latest reply the child can read."""
+        return self.replies[-1] if self.replies else None
+
+    def __repr__(self) -> str:
+        return f"<Suggestion {self.id} {self.status}>"
+
+
+class Photo(db.Model):
+    """A re-encoded photo with no metadata; the upload itself is never kept."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    mime_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="photos")
+
+
+class Event(db.Model):
+    """One state change or action on a suggestion: its history."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # child | guardian | system | staff:<id>
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    # Structured detail (agency codes, reasons); never the child's words.
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="events")
+
+
+class Reply(db.Model):
+    """An agency's answer, in three parts the child reads."""
+
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    decision: Mapped[str] = mapped_column(String(16))  # yes | partly | no
+    why: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="replies")
+    agency: Mapped[Agency] = relationship()
+
+
+class Outbox(db.Model):
+    """A message to deliver after commit; a worker delivers it with retries."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # agency | telegram
+    recipient: Mapped[str] = mapped_column(String(128))
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateLimitHit(db.Model):
+    """Fixed-window counters shared by every process (keys are hashed)."""
+
+    __tablename__ = "rate_limit_hit"
+
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

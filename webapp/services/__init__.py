@@ -1,0 +1,1 @@
+"""Domain operations: the only place that changes state (web, API and bot share them)."""
