@@ -6,7 +6,7 @@ PORT ?= 5000
 MO := webapp/translations/zh_Hans/LC_MESSAGES/messages.mo
 PO := webapp/translations/zh_Hans/LC_MESSAGES/messages.po
 
-.PHONY: help setup run test bench messages lint clean
+.PHONY: help setup run bot test bench messages lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,8 +17,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-$(MO): $(PO) $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d webapp/translations >/dev/null
+$(MO): $(wildcard webapp/translations/*/LC_MESSAGES/*.po) $(VENV)/.installed
+	for po in webapp/translations/*/LC_MESSAGES/*.po; do \
+	  $(VENV)/bin/pybabel compile -i $$po -o $${po%.po}.mo >/dev/null || exit 1; done
 
 setup: $(VENV)/.installed $(MO)  ## create .venv and compile the message catalogue
 
@@ -26,6 +27,10 @@ run: setup  ## migrate, load the demo directory and serve on 127.0.0.1:$(PORT)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+bot: setup  ## run the guardian Telegram bot (needs TELEGRAM_TOKEN)
+	$(FLASK) db upgrade
+	$(FLASK) bot
 
 test: setup  ## run the test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 	$(PY) -m pytest $(PYTEST_ARGS)

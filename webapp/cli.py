@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(classify)
     app.cli.add_command(analyse_pending)
+    app.cli.add_command(run_bot)
 
 
 @click.command("seed-demo")
@@ -42,3 +43,13 @@ def analyse_pending(limit):
     done = suggestions.analyse_pending(limit)
     db.session.commit()
     click.echo(f"analysed {done}")
+
+
+@click.command("bot")
+@click.option("--webhook", is_flag=True, help="Receive updates by webhook (production).")
+@with_appcontext
+def run_bot(webhook):
+    """Run the guardian Telegram bot (polling unless --webhook)."""
+    from bot.main import run
+
+    run(current_app._get_current_object(), webhook=webhook)

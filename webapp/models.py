@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -112,6 +112,10 @@ class Suggestion(db.Model):
 
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    # The guardian's chat that sent it, if any; unlinked when they delete their data.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="SET NULL"), index=True
+    )
 
     # Analysis; null until the analysis has run.
     analysed_at: Mapped[datetime | None]
@@ -135,6 +139,7 @@ class Suggestion(db.Model):
 
     agency: Mapped[Agency | None] = relationship()
     area: Mapped[Area | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
     photos: Mapped[list[Photo]] = relationship(
         back_populates="suggestion", cascade="all, delete-orphan"
     )
@@ -143,6 +148,9 @@ class Suggestion(db.Model):
     )
     replies: Mapped[list[Reply]] = relationship(
         back_populates="suggestion", order_by="Reply.id", cascade="all, delete-orphan"
+    )
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="suggestion", cascade="all, delete-orphan"
     )
 
     @property
@@ -233,3 +241,55 @@ class RateLimitHit(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Contact(db.Model):
+    """A guardian's Telegram chat, kept only after consent; erased on /delete."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # What staff see instead of any handle.
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    consent_at: Mapped[datetime]
+    blocked_at: Mapped[datetime | None]  # the chat blocked the bot: stop sending
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Subscription(db.Model):
+    """A contact who hears about every change of a suggestion."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (UniqueConstraint("suggestion_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="subscriptions")
+    suggestion: Mapped[Suggestion] = relationship(back_populates="subscriptions")
+
+
+class ProcessedUpdate(db.Model):
+    """Telegram updates already handled, so one seen twice is handled once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BotState(db.Model):
+    """The bot's conversation state, so a restart mid-conversation loses nothing."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -186,3 +186,15 @@ def test_directory_seed_is_idempotent(runner, app):
         assert result.exit_code == 0 and "17 agencies" in result.output
     with app.app_context():
         assert count(Agency) == 17
+
+
+def test_guardian_contact_is_subscribed_and_hears_of_changes(ctx):
+    from webapp.models import Contact, utcnow
+
+    contact = Contact(telegram_chat_id=4242, pseudonym="家长-0001", consent_at=utcnow())
+    db.session.add(contact)
+    created = create(channel="bot", actor="guardian", contact=contact)
+    assert db.session.scalar(select(func.count()).select_from(Outbox)) == 0  # creation is confirmed in chat
+    answer(created.suggestion)
+    pushed = db.session.scalars(select(Outbox).where(Outbox.channel == "telegram")).all()
+    assert [(m.recipient, m.payload["action"]) for m in pushed] == [(str(contact.id), "answered")]

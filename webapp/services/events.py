@@ -2,8 +2,12 @@
 
 from webapp.extensions import db
 from webapp.models import Event, Suggestion
+from webapp.services import outbox
 
 SYSTEM = "system"
+# Changes a child or guardian hears about; "received" is confirmed on the spot.
+NOTIFIED_ACTIONS = {"routed", "accepted", "transferred", "returned", "answered",
+                    "rated", "rejected", "closed"}
 
 
 def record(
@@ -25,4 +29,18 @@ def record(
     if to_status:
         suggestion.status = to_status
     db.session.add(event)
+    if action in NOTIFIED_ACTIONS:
+        notify_subscribers(suggestion, action)
     return event
+
+
+def notify_subscribers(suggestion: Suggestion, action: str) -> None:
+    """Queue a message to every guardian who follows this suggestion."""
+    for subscription in suggestion.subscriptions:
+        if subscription.contact.blocked_at is None:
+            outbox.enqueue(
+                "telegram", str(subscription.contact_id),
+                {"type": "status", "suggestion_id": suggestion.id, "action": action,
+                 "status": suggestion.status},
+                suggestion,
+            )

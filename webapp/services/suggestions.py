@@ -13,7 +13,8 @@ from sqlalchemy import select
 import moderation
 from webapp.extensions import db
 from webapp.models import (
-    AGE_BANDS, Agency, Area, Channel, Decision, Kind, Photo, Rating, Reply, Status, Suggestion, utcnow,
+    AGE_BANDS, Agency, Area, Channel, Contact, Decision, Kind, Photo, Rating, Reply, Status,
+    Subscription, Suggestion, utcnow,
 )
 from webapp.services import codes, errors, events, outbox, ratelimit
 from webapp.services.photos import clean_photo
@@ -44,8 +45,12 @@ def create_suggestion(
     area_code: str | None = None,
     place: str | None = None,
     photos: list[bytes] = (),
+    contact: Contact | None = None,
 ) -> Created:
-    """Check the input, store the suggestion, then analyse and route it."""
+    """Check the input, store the suggestion, then analyse and route it.
+
+    A guardian's `contact` is linked and subscribed, so later changes reach the chat.
+    """
     text = (text or "").strip() if isinstance(text, str) else None
     if not text:
         raise errors.EmptyText()
@@ -70,7 +75,7 @@ def create_suggestion(
     code, digest = _unused_code()
     suggestion = Suggestion(
         code_hash=digest, channel=channel, kind=kind, text=text, place=place,
-        area=area, age_band=age_band or None, status=Status.RECEIVED,
+        area=area, age_band=age_band or None, status=Status.RECEIVED, contact=contact,
     )
     suggestion.photos = [
         Photo(data=p.data, mime_type=p.mime_type, width=p.width, height=p.height) for p in cleaned
@@ -79,6 +84,9 @@ def create_suggestion(
     events.record(suggestion, "received", actor, to_status=Status.RECEIVED)
     db.session.flush()
     analyse_and_route(suggestion)
+    if contact is not None:
+        db.session.add(Subscription(suggestion=suggestion, contact=contact))
+        db.session.flush()
     return Created(suggestion, code)
 
 
@@ -172,13 +180,21 @@ def get_by_code(code: str, client: str) -> Suggestion:
 
 
 def rate(code: str, client: str, rating: str, comment: str | None = None) -> Suggestion:
-    """The child's rating of an answer; 不满意 reopens the item once."""
+    """The child's rating of an answer, found by tracking code."""
+    return apply_rating(get_by_code(code, client), rating, comment, actor="child")
+
+
+def _check_rating(rating: str, comment: str | None) -> None:
     if rating not in Rating.ALL:
         raise errors.UnknownRating()
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > MAX_COMMENT_LENGTH:
+    if comment and len(comment.strip()) > MAX_COMMENT_LENGTH:
         raise errors.CommentTooLong()
-    suggestion = get_by_code(code, client)
+
+
+def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor: str) -> Suggestion:
+    """Rate an answered suggestion; 不满意 reopens it once, anything else closes it."""
+    _check_rating(rating, comment)
+    comment = (comment or "").strip() or None
     if suggestion.status != Status.ANSWERED:
         raise errors.RatingNotOpen()
     suggestion.rating = rating
@@ -187,7 +203,7 @@ def rate(code: str, client: str, rating: str, comment: str | None = None) -> Sug
     if reopen:
         suggestion.reopen_count += 1
     events.record(
-        suggestion, "rated", "child",
+        suggestion, "rated", actor,
         to_status=Status.REOPENED if reopen else Status.CLOSED,
         detail={"rating": rating},
     )
