@@ -49,6 +49,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "webapp" / "translations")
 
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # a staff login lasts one working day
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -75,6 +76,8 @@ class TestConfig(Config):
     )
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
+    # Cheap argon2 so tests that log in stay fast; production keeps the defaults.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):

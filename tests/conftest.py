@@ -12,6 +12,8 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.services import directory
 
+from helpers import PASSWORD
+
 
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or (
@@ -77,3 +79,17 @@ def make_image(fmt: str = "JPEG", size=(64, 48), exif: bytes | None = None) -> b
 @pytest.fixture
 def image_bytes():
     return make_image
+
+
+@pytest.fixture
+def make_staff(app, fresh_database):
+    """Create a staff account in its own transaction; returns its id."""
+    from webapp.services import staff
+
+    def make(agency: str = "urban", role: str = "staff", email: str | None = None) -> int:
+        with app.app_context():
+            user = staff.create_staff(email or f"{role}.{agency}@city.example", PASSWORD, agency, role)
+            db.session.commit()
+            return user.id
+
+    return make

@@ -19,9 +19,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
 
-    from webapp import api, children, cli, web
+    from webapp import api, children, cli, staff, web
 
     app.register_blueprint(children.bp)
+    app.register_blueprint(staff.bp, url_prefix="/staff")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API takes JSON with no browser session
     web.init_app(app)

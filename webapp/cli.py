@@ -1,13 +1,16 @@
 """Commands: `flask --app webapp <command>`."""
 
+import logging
 import sys
+import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from webapp.extensions import db
-from webapp.services import directory, suggestions
+from webapp.services import casework, directory, staff, suggestions
+from webapp.services.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +18,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(classify)
     app.cli.add_command(analyse_pending)
     app.cli.add_command(run_bot)
+    app.cli.add_command(create_staff)
+    app.cli.add_command(escalate_overdue)
+    app.cli.add_command(worker)
 
 
 @click.command("seed-demo")
@@ -53,3 +59,50 @@ def run_bot(webhook):
     from bot.main import run
 
     run(current_app._get_current_object(), webhook=webhook)
+
+
+@click.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--agency", required=True, help="Agency code, e.g. urban or coord.")
+@click.option("--role", default="staff", show_default=True,
+              type=click.Choice(["staff", "agency_admin", "coordinator", "admin"]))
+@with_appcontext
+def create_staff(email, password, agency, role):
+    """Create a staff account (or reset its password and role)."""
+    try:
+        user = staff.create_staff(email, password, agency, role)
+    except DomainError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"staff account {user.id} ready ({role}, {agency})")
+
+
+@click.command("escalate-overdue")
+@with_appcontext
+def escalate_overdue():
+    """Escalate items past their time limit to the coordinator (for a scheduler)."""
+    count = casework.escalate_overdue()
+    db.session.commit()
+    click.echo(f"escalated {count}")
+
+
+@click.command("worker")
+@click.option("--interval", default=60, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Run one round and stop.")
+@with_appcontext
+def worker(interval, once):
+    """Retry analyses and escalate overdue items, round after round."""
+    log = logging.getLogger("webapp.worker")
+    while True:
+        try:
+            analysed = suggestions.analyse_pending()
+            escalated = casework.escalate_overdue()
+            db.session.commit()
+            log.info("worker round: analysed %d, escalated %d", analysed, escalated)
+        except Exception as exc:  # one bad round must not stop the worker
+            db.session.rollback()
+            log.error("worker round failed: %s", type(exc).__name__)
+        if once:
+            return
+        time.sleep(interval)

@@ -40,6 +40,19 @@ class Status:
     REJECTED = "rejected"
 
 
+class Role:
+    STAFF = "staff"
+    AGENCY_ADMIN = "agency_admin"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+    ALL = (STAFF, AGENCY_ADMIN, COORDINATOR, ADMIN)
+    ALL_AGENCIES = (COORDINATOR, ADMIN)
+
+
+# Statuses that sit in a queue waiting for staff.
+OPEN_STATUSES = ("routed", "accepted", "transferred", "returned", "reopened")
+
+
 class Rating:
     SATISFIED = "satisfied"
     BASICALLY = "basically"
@@ -94,7 +107,9 @@ class Area(db.Model):
 class Suggestion(db.Model):
     __tablename__ = "suggestion"
     __table_args__ = (
-        Index("ix_suggestion_agency_status", "agency_id", "status"),
+        # The queue: one agency's open items, urgent first, then by due time (keyset).
+        Index("ix_suggestion_queue", "agency_id", "is_open", "queue_rank", "due_at", "id"),
+        Index("ix_suggestion_open_due", "is_open", "due_at"),
         Index("ix_suggestion_status_created", "status", "created_at"),
     )
 
@@ -112,6 +127,19 @@ class Suggestion(db.Model):
 
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+
+    # Queue position, kept in step with status by services.casework.
+    is_open: Mapped[bool] = mapped_column(default=False)
+    queue_rank: Mapped[int] = mapped_column(default=1)  # 0 urgent, 1 the rest
+    due_at: Mapped[datetime | None]  # the next deadline: accept, then answer
+    accept_due_at: Mapped[datetime | None]
+    answer_due_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    complex: Mapped[bool] = mapped_column(default=False)
+    escalated_at: Mapped[datetime | None]  # the current deadline has been escalated
+    # The coordinator linked this item to another as the same issue.
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
     # The guardian's chat that sent it, if any; unlinked when they delete their data.
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="SET NULL"), index=True
@@ -139,6 +167,11 @@ class Suggestion(db.Model):
 
     agency: Mapped[Agency | None] = relationship()
     area: Mapped[Area | None] = relationship()
+    linked_to: Mapped[Suggestion | None] = relationship(remote_side=[id], back_populates="linked")
+    linked: Mapped[list[Suggestion]] = relationship(back_populates="linked_to")
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="suggestion", order_by="Note.id", cascade="all, delete-orphan"
+    )
     contact: Mapped[Contact | None] = relationship()
     photos: Mapped[list[Photo]] = relationship(
         back_populates="suggestion", cascade="all, delete-orphan"
@@ -204,6 +237,7 @@ class Reply(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     decision: Mapped[str] = mapped_column(String(16))  # yes | partly | no
     why: Mapped[str] = mapped_column(Text)
     next_steps: Mapped[str] = mapped_column(Text)
@@ -293,3 +327,67 @@ class BotState(db.Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaffUser(db.Model):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+    @property
+    def sees_all_agencies(self) -> bool:
+        return self.role in Role.ALL_AGENCIES
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.id}"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the staff API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    staff: Mapped[StaffUser] = relationship()
+
+
+class Note(db.Model):
+    """A private note by staff on an item; never shown to the child."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship(back_populates="notes")
+    staff: Mapped[StaffUser] = relationship()
+
+
+class ReplyTemplate(db.Model):
+    """A starting point for an answer; agency_id None means every agency."""
+
+    __tablename__ = "reply_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    decision: Mapped[str] = mapped_column(String(16))
+    why: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text)

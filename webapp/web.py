@@ -3,10 +3,13 @@
 import hashlib
 import logging
 import re
+from datetime import datetime, timezone
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+from webapp.services.workdays import load_calendar
 
 # Pages load nothing from elsewhere: no CDN, no inline script.
 CSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'"
@@ -19,7 +22,15 @@ def client_key() -> str:
     return f"{request.remote_addr}|{hashlib.sha256(agent.encode()).hexdigest()[:16]}"
 
 
+def localtime(value: datetime | None) -> str:
+    """Naive UTC from the database, shown in the city's time."""
+    if value is None:
+        return "—"
+    return value.replace(tzinfo=timezone.utc).astimezone(load_calendar().zone).strftime("%m-%d %H:%M")
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(localtime)
     app.after_request(_security_headers)
     app.register_error_handler(404, _page_error(404))
     app.register_error_handler(405, _page_error(405))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Status, Suggestion
-from webapp.services import suggestions
+from helpers import answer_as_coordinator
 
 from .conftest import LANDSCAPE
 
@@ -51,8 +51,7 @@ def test_child_flow(page, shot, app, image_bytes, tmp_path):
     with app.app_context():
         s = db.session.scalar(select(Suggestion))
         assert s.photos and s.area.name == "城关实验小学"
-        suggestions.answer(s, agency=s.agency, decision="yes", why="放学时人很多，要留够时间",
-                           next_steps="下周起绿灯加长到40秒", actor="staff:1")
+        answer_as_coordinator(s, "yes", "放学时人很多，要留够时间", "下周起绿灯加长到40秒")
         db.session.commit()
 
     page.set_viewport_size(LANDSCAPE)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Suggestion
-from webapp.services import suggestions
+from helpers import answer_as_coordinator
 
 
 def stored(app) -> int:
@@ -38,8 +38,7 @@ def test_round_trip(client, app):
 
     with app.app_context():
         s = db.session.scalar(select(Suggestion))
-        suggestions.answer(s, agency=s.agency, decision="yes", why="下雨天孩子会淋湿",
-                           next_steps="月底前装好雨棚", actor="staff:1")
+        answer_as_coordinator(s, "yes", "下雨天孩子会淋湿", "月底前装好雨棚")
         db.session.commit()
     shown = client.get(f"/api/v1/suggestions/{body['code']}").get_json()
     assert shown["answer"]["decision"] == "yes" and shown["can_rate"] is True

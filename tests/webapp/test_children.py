@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Photo, Status, Suggestion
-from webapp.services import suggestions
+from helpers import answer_as_coordinator
 
 CODE = re.compile(r'<p class="code" id="code">([^<]+)</p>')
 
@@ -114,8 +114,7 @@ def test_answer_and_rating_on_the_tracking_page(client, app):
     code = CODE.search(submit(client).get_data(as_text=True)).group(1)
     with app.app_context():
         s = db.session.scalar(select(Suggestion))
-        suggestions.answer(s, agency=s.agency, decision="partly", why="座椅要先量尺寸",
-                           next_steps="下个月装两张", actor="staff:1")
+        answer_as_coordinator(s, "partly", "座椅要先量尺寸", "下个月装两张")
         db.session.commit()
     page = client.post("/track", data={"code": code}).get_data(as_text=True)
     assert "可以做一部分" in page and "座椅要先量尺寸" in page and "下个月装两张" in page

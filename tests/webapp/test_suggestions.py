@@ -11,6 +11,8 @@ from webapp.models import Agency, Event, Outbox, Photo, Status, Suggestion
 from webapp.services import errors, suggestions
 from webapp.services.codes import canonical
 
+from helpers import answer_as_coordinator
+
 CLIENT = "127.0.0.1|test"
 
 
@@ -25,10 +27,7 @@ def count(model) -> int:
 
 
 def answer(suggestion, decision="yes"):
-    return suggestions.answer(
-        suggestion, agency=suggestion.agency, decision=decision,
-        why="因为安全最重要", next_steps="下周一修好", actor="staff:1",
-    )
+    return answer_as_coordinator(suggestion, decision)
 
 
 def test_create_stores_analyses_and_routes(ctx):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from webapp.api import suggestions  # noqa: E402,F401
+from webapp.api import staff, suggestions  # noqa: E402,F401

@@ -9,12 +9,14 @@ from webapp.services import suggestions, tracking
 from webapp.services.errors import DomainError
 from webapp.web import client_key
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 FIELDS = ("text", "kind", "age_band", "area", "place")
 
 
 class BadRequest(DomainError):
     code = "bad_request"
+    message = _l("Please send a JSON object.")
 
 
 @bp.errorhandler(DomainError)
@@ -26,7 +28,7 @@ def domain_error(exc: DomainError):
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest(_("Please send a JSON object."))
+        raise BadRequest()
     for field in FIELDS:
         value = body.get(field)
         if value is not None and not isinstance(value, str):
@@ -60,7 +62,7 @@ def show(code):
 def rate(code):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("comment", ""), (str, type(None))):
-        raise BadRequest(_("Please send a JSON object."))
+        raise BadRequest()
     suggestion = suggestions.rate(code, client_key(), body.get("rating"), body.get("comment"))
     db.session.commit()
     return {"status": suggestion.status, "rating": suggestion.rating}

@@ -6,7 +6,7 @@ import yaml
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Agency, Area
+from webapp.models import Agency, Area, ReplyTemplate
 
 AGENCY_FIELDS = ("name", "contact", "accept_days", "answer_days", "complex_answer_days", "urgent_hours")
 
@@ -22,11 +22,30 @@ def load_directory(path: str | Path) -> dict[str, int]:
         for field in AGENCY_FIELDS:
             if field in entry:
                 setattr(agency, field, entry[field])
+    db.session.flush()
     areas = 0
     for root in data.get("areas", []):
         areas += _load_area(root, parent=None)
+    templates = data.get("reply_templates", [])
+    for entry in templates:
+        _load_template(entry)
     db.session.flush()
-    return {"agencies": len(data["agencies"]), "areas": areas}
+    return {"agencies": len(data["agencies"]), "areas": areas, "templates": len(templates)}
+
+
+def _load_template(entry: dict) -> None:
+    agency_id = None
+    if entry["agency"] != "all":
+        agency_id = db.session.scalar(select(Agency.id).where(Agency.code == entry["agency"]))
+    template = db.session.scalar(select(ReplyTemplate).where(
+        ReplyTemplate.agency_id.is_(None) if agency_id is None else ReplyTemplate.agency_id == agency_id,
+        ReplyTemplate.title == entry["title"],
+    ))
+    if template is None:
+        template = ReplyTemplate(agency_id=agency_id, title=entry["title"])
+        db.session.add(template)
+    template.decision, template.why, template.next_steps = (
+        entry["decision"], entry["why"], entry["next_steps"])
 
 
 def _load_area(entry: dict, parent: Area | None) -> int:
@@ -52,3 +71,12 @@ def area_choices() -> list[tuple[str, str]]:
     for root in roots:
         walk(root, "")
     return choices
+
+
+def templates_for(agency: Agency) -> list[ReplyTemplate]:
+    """The reply templates an agency's staff can start from."""
+    return list(db.session.scalars(
+        select(ReplyTemplate)
+        .where((ReplyTemplate.agency_id == agency.id) | ReplyTemplate.agency_id.is_(None))
+        .order_by(ReplyTemplate.agency_id.is_(None), ReplyTemplate.id)
+    ))

@@ -83,3 +83,87 @@ class RatingNotOpen(DomainError):
 class CommentTooLong(DomainError):
     code = "comment_too_long"
     message = _l("Please keep your comment under 500 characters.")
+
+
+# --- staff side ---------------------------------------------------------------
+
+class ItemNotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+    message = _l("No such item.")
+
+
+class NotAllowed(DomainError):
+    code = "forbidden"
+    http_status = 403
+    message = _l("Only the coordinator can do this.")
+
+
+class WrongState(DomainError):
+    code = "wrong_state"
+    http_status = 409
+    message = _l("This item is not in a state that allows this action.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    message = _l("Please give a reason.")
+
+
+class ReasonTooLong(DomainError):
+    code = "reason_too_long"
+    message = _l("Please keep the reason under 500 characters.")
+
+
+class UnknownAgency(DomainError):
+    code = "unknown_agency"
+    message = _l("Please choose an agency from the list.")
+
+
+class SameAgency(DomainError):
+    code = "same_agency"
+    http_status = 409
+    message = _l("The item is already with that agency.")
+
+
+class UnknownDecision(DomainError):
+    code = "unknown_decision"
+    message = _l("Please choose what was decided: yes, partly or no.")
+
+
+class AnswerIncomplete(DomainError):
+    code = "answer_incomplete"
+    message = _l("Please say why, and what happens next and when.")
+
+
+class AnswerTooLong(DomainError):
+    code = "answer_too_long"
+    message = _l("Please keep each part under 2000 characters.")
+
+
+class UrgentCannotBeRejected(DomainError):
+    code = "urgent_cannot_be_rejected"
+    http_status = 409
+    message = _l("An urgent item can never be rejected: a person must act on it.")
+
+
+class BadCursor(DomainError):
+    code = "bad_cursor"
+    message = _l("That page link is not valid.")
+
+
+class LoginFailed(DomainError):
+    code = "login_failed"
+    http_status = 401
+    message = _l("Wrong e-mail or password.")
+
+
+class LoginThrottled(DomainError):
+    code = "login_throttled"
+    http_status = 429
+    message = _l("Too many failed logins. Please wait 15 minutes.")
+
+
+class StaffInputInvalid(DomainError):
+    code = "invalid_staff"
+    message = _l("E-mail, password (at least 12 characters), agency and role are all needed.")

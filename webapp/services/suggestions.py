@@ -13,10 +13,10 @@ from sqlalchemy import select
 import moderation
 from webapp.extensions import db
 from webapp.models import (
-    AGE_BANDS, Agency, Area, Channel, Contact, Decision, Kind, Photo, Rating, Reply, Status,
+    AGE_BANDS, Agency, Area, Channel, Contact, Kind, Photo, Rating, Status,
     Subscription, Suggestion, utcnow,
 )
-from webapp.services import codes, errors, events, outbox, ratelimit
+from webapp.services import casework, codes, errors, events, outbox, ratelimit
 from webapp.services.photos import clean_photo
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def _apply_analysis(suggestion: Suggestion, analysis: moderation.Analysis) -> No
     # Urgent items go straight to the likely agency; unsure ones to the coordinator.
     confident = analysis.routed or analysis.urgent
     owner = analysis.agency if confident else COORDINATOR
-    suggestion.agency = _agency(owner)
+    casework.place_in_queue(suggestion, _agency(owner))
     events.record(
         suggestion, "routed", events.SYSTEM, to_status=Status.ROUTED,
         detail={"agency": owner, "triage": not confident, "urgent": analysis.urgent,
@@ -202,6 +202,7 @@ def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor
     reopen = rating == Rating.UNSATISFIED and suggestion.reopen_count < 1
     if reopen:
         suggestion.reopen_count += 1
+        casework.reopen_after_rating(suggestion)
     events.record(
         suggestion, "rated", actor,
         to_status=Status.REOPENED if reopen else Status.CLOSED,
@@ -210,17 +211,3 @@ def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor
     db.session.flush()
     return suggestion
 
-
-def answer(
-    suggestion: Suggestion, *, agency: Agency, decision: str, why: str, next_steps: str, actor: str
-) -> Reply:
-    """Record an agency's answer in the three parts the child reads."""
-    if decision not in Decision.ALL:
-        raise ValueError(f"unknown decision {decision!r}")
-    reply = Reply(suggestion=suggestion, agency=agency, decision=decision, why=why,
-                  next_steps=next_steps)
-    db.session.add(reply)
-    events.record(suggestion, "answered", actor, to_status=Status.ANSWERED,
-                  detail={"agency": agency.code})
-    db.session.flush()
-    return reply

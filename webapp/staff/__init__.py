@@ -1,0 +1,22 @@
+"""The staff console. Denies by default: only login and static pass without a session."""
+
+from flask import Blueprint, g, redirect, request, session, url_for
+
+from webapp.extensions import db
+from webapp.models import StaffUser
+
+bp = Blueprint("staff", __name__)
+
+OPEN_ENDPOINTS = {"staff.login"}
+
+
+@bp.before_request
+def require_login():
+    user = db.session.get(StaffUser, session.get("staff_id") or 0)
+    g.staff = user if user is not None and user.active else None
+    if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
+        return redirect(url_for("staff.login", next=request.path))
+    return None
+
+
+from webapp.staff import views  # noqa: E402,F401
