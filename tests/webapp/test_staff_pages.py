@@ -32,10 +32,12 @@ def urban(client, make_staff):
 
 def test_everything_needs_a_login(client, app):
     item = new_item(app)
-    for path in ("/staff/", f"/staff/items/{item}"):
+    for path in ("/staff/", f"/staff/items/{item}", "/staff/photos/1"):
         response = client.get(path)
-        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
-    assert client.post(f"/staff/items/{item}/accept").status_code == 302
+        assert response.status_code == 401 and "工作人员登录" in response.get_data(as_text=True)
+    assert client.post(f"/staff/items/{item}/accept").status_code == 401
+    with app.app_context():
+        assert db.session.get(Suggestion, item).status == Status.ROUTED
 
 
 def test_login_and_queue(urban, app):
@@ -151,4 +153,17 @@ def test_coordinator_views(client, make_staff, app):
 
 def test_logout(urban):
     urban.post("/staff/logout")
-    assert urban.get("/staff/").status_code == 302
+    assert urban.get("/staff/").status_code == 401
+
+
+def test_login_returns_to_the_page_asked_for(client, make_staff, app):
+    item = new_item(app)
+    make_staff("urban", "staff")
+    page = client.get(f"/staff/items/{item}").get_data(as_text=True)
+    assert f"next=/staff/items/{item}" in page
+    response = client.post(f"/staff/login?next=/staff/items/{item}",
+                           data={"email": "staff.urban@city.example", "password": PASSWORD})
+    assert response.headers["Location"] == f"/staff/items/{item}"
+    evil = client.post("/staff/login?next=https://evil.example/",
+                       data={"email": "staff.urban@city.example", "password": PASSWORD})
+    assert evil.headers["Location"] == "/staff/"

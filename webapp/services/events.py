@@ -6,8 +6,8 @@ from webapp.services import outbox
 
 SYSTEM = "system"
 # Changes a child or guardian hears about; "received" is confirmed on the spot.
-NOTIFIED_ACTIONS = {"routed", "accepted", "transferred", "returned", "answered",
-                    "rated", "rejected", "closed"}
+NOTIFIED_ACTIONS = {"routed", "accepted", "transferred", "returned", "marked_complex",
+                    "answered", "rated", "rejected"}
 
 
 def record(

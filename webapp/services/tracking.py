@@ -8,7 +8,7 @@ from webapp.extensions import db
 from webapp.models import Agency, Event, Status, Suggestion
 
 CHILD_VISIBLE_ACTIONS = {"received", "routed", "accepted", "transferred", "returned",
-                         "answered", "rated", "reopened", "rejected", "closed"}
+                         "marked_complex", "answered", "rated", "rejected"}
 
 
 def status_words(status: str) -> str:
@@ -42,6 +42,8 @@ def event_words(event: Event, agency_names: dict[str, str]) -> str:
         return _("It was passed to %(agency)s, who can help better.", agency=agency)
     if action == "returned":
         return _("A grown-up is finding out who can help with this.")
+    if action == "marked_complex":
+        return _("This needs more time: several people are working it out together.")
     if action == "answered":
         return _("%(agency)s has answered you.", agency=agency)
     if action == "rated":
