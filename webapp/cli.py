@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from webapp.extensions import db
-from webapp.services import casework, directory, staff, suggestions
+from webapp.services import casework, directory, ratelimit, staff, suggestions
 from webapp.services.errors import DomainError
 
 
@@ -92,13 +92,14 @@ def escalate_overdue():
 @click.option("--once", is_flag=True, help="Run one round and stop.")
 @with_appcontext
 def worker(interval, once):
-    """Retry analyses and escalate overdue items, round after round."""
+    """Retry analyses, escalate overdue items and prune old counters, round after round."""
     log = logging.getLogger("webapp.worker")
     while True:
         try:
             analysed = suggestions.analyse_pending()
             escalated = casework.escalate_overdue()
             db.session.commit()
+            ratelimit.prune()
             log.info("worker round: analysed %d, escalated %d", analysed, escalated)
         except Exception as exc:  # one bad round must not stop the worker
             db.session.rollback()

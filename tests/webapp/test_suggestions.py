@@ -197,3 +197,14 @@ def test_guardian_contact_is_subscribed_and_hears_of_changes(ctx):
     answer(created.suggestion)
     pushed = db.session.scalars(select(Outbox).where(Outbox.channel == "telegram")).all()
     assert [(m.recipient, m.payload["action"]) for m in pushed] == [(str(contact.id), "answered")]
+
+
+def test_old_rate_limit_windows_are_pruned(ctx, app):
+    from webapp.models import RateLimitHit
+    from webapp.services import ratelimit
+
+    ratelimit.hit("code_lookup_failure", "client", 900)
+    db.session.add(RateLimitHit(bucket="code_lookup_failure", key_hash="x" * 64, window_start=0, count=3))
+    db.session.commit()
+    assert ratelimit.prune() == 1
+    assert ratelimit.count("code_lookup_failure", "client", 900) == 1

@@ -9,7 +9,7 @@ import hmac
 import time
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -23,7 +23,9 @@ def _key_hash(key: str) -> str:
 
 
 def _window(seconds: int) -> int:
-    return int(time.time()) // seconds
+    """The start of the current window, in epoch seconds."""
+    now = int(time.time())
+    return now - now % seconds
 
 
 def count(bucket: str, key: str, seconds: int) -> int:
@@ -60,3 +62,11 @@ def hit(bucket: str, key: str, seconds: int) -> None:
                 )
         except IntegrityError:  # another process inserted it first
             conn.execute(bump)
+
+
+def prune(max_window_seconds: int = 24 * 3600) -> int:
+    """Forget counters from windows that ended long ago (run by the worker)."""
+    with db.engine.begin() as conn:
+        result = conn.execute(delete(RateLimitHit).where(
+            RateLimitHit.window_start < int(time.time()) - max_window_seconds))
+    return result.rowcount
