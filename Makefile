@@ -38,10 +38,12 @@ test: setup  ## run the test suite (TEST_DATABASE_URL=postgresql+psycopg://... f
 bench: setup  ## run the benchmarks (they print figures)
 	$(PY) bench/bench_analyse.py
 
-messages: setup  ## extract new strings into the catalogue (then translate them in $(PO))
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o messages.pot webapp bot
-	$(VENV)/bin/pybabel update -i messages.pot -d webapp/translations
-	rm messages.pot
+messages: setup  ## extract new strings into the catalogues (then translate them in the .po files)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o messages.pot webapp
+	$(VENV)/bin/pybabel update -D messages -i messages.pot -d webapp/translations
+	$(VENV)/bin/pybabel extract -k _ -k _l -o bot.pot bot webapp/services/guardians.py
+	$(VENV)/bin/pybabel update -D bot -i bot.pot -d webapp/translations
+	rm messages.pot bot.pot
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .

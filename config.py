@@ -44,6 +44,12 @@ class Config:
         "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"
     )
     TELEGRAM_WEBHOOK_URL = os.environ.get("TELEGRAM_WEBHOOK_URL")
+    # The webhook server listens here, behind a TLS proxy that TELEGRAM_WEBHOOK_URL points at.
+    TELEGRAM_WEBHOOK_HOST = os.environ.get("TELEGRAM_WEBHOOK_HOST", "127.0.0.1")
+    TELEGRAM_WEBHOOK_PORT = _env_int("TELEGRAM_WEBHOOK_PORT", 8443)
+    BOT_UPDATES_PER_MINUTE = _env_int("BOT_UPDATES_PER_MINUTE", 30)  # per chat
+    BOT_OUTBOX_INTERVAL = float(os.environ.get("BOT_OUTBOX_INTERVAL", 0.5))  # seconds
+    BOT_OUTBOX_LEASE = _env_int("BOT_OUTBOX_LEASE", 30)  # seconds before a claimed send is retried
 
     BABEL_DEFAULT_LOCALE = "zh_Hans"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

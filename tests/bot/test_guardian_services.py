@@ -1,0 +1,143 @@
+"""webapp.services.guardians and the outbox's delivery side, called directly."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from helpers import answer_as_coordinator
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Contact, Outbox, Status, Subscription, Suggestion, utcnow
+from webapp.services import errors, guardians, outbox, suggestions
+
+CHAT = 424242
+
+
+def tablet_suggestion(text="公园的滑梯坏了，希望快点修好"):
+    return suggestions.create_suggestion(text=text, kind="problem", channel="web")
+
+
+def pending_for(contact) -> list[Outbox]:
+    return list(db.session.scalars(select(Outbox).where(
+        Outbox.recipient == str(contact.id), Outbox.delivered_at.is_(None),
+        Outbox.failed_at.is_(None))))
+
+
+def test_consent_is_stored_once_with_a_pseudonym(ctx):
+    contact = guardians.give_consent(CHAT)
+    assert re.fullmatch(r"家长-[0-9A-F]{4}", contact.pseudonym)
+    assert guardians.give_consent(CHAT).id == contact.id
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
+    with pytest.raises(guardians.NotConsented):
+        guardians.require_contact(CHAT + 1)
+
+
+def test_follow_is_idempotent_and_lookups_are_limited(ctx, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOOKUP_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+    contact = guardians.give_consent(CHAT)
+    created = tablet_suggestion()
+    assert guardians.follow(contact, created.code, "telegram:1").id == created.suggestion.id
+    guardians.follow(contact, created.code.replace(" ", ""), "telegram:1")
+    assert len(contact.subscriptions) == 1
+    assert guardians.my_suggestions(contact) == [created.suggestion]
+    db.session.commit()  # SQLite: failed lookups are counted on a connection of their own
+    for _ in range(app.config["LOOKUP_FAILURES_PER_WINDOW"]):
+        with pytest.raises(errors.NotFound):
+            guardians.follow(contact, "熊猫 苹果 0000", "telegram:2")
+    with pytest.raises(errors.TooManyTries):
+        guardians.follow(contact, created.code, "telegram:2")
+
+
+def test_a_guardian_rates_only_what_they_follow(ctx):
+    contact = guardians.give_consent(CHAT)
+    created = tablet_suggestion()
+    answer_as_coordinator(created.suggestion)
+    with pytest.raises(guardians.NotFollowing):
+        guardians.rate_as_guardian(contact, created.suggestion.id, "satisfied")
+    guardians.follow(contact, created.code, "telegram:1")
+    rated = guardians.rate_as_guardian(contact, created.suggestion.id, "unsatisfied", "还是很黑")
+    assert rated.status == Status.REOPENED and rated.rating_comment == "还是很黑"
+    assert rated.events[-1].actor == "guardian"
+
+
+def test_delete_contact_unlinks_and_stops_every_message(ctx):
+    contact = guardians.give_consent(CHAT)
+    mine = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千").suggestion
+    followed = tablet_suggestion()
+    guardians.follow(contact, followed.code, "telegram:1")
+    answer_as_coordinator(followed.suggestion)
+    db.session.flush()
+    waiting = pending_for(contact)
+    assert waiting, "the answer was queued for the guardian"
+    contact_id = contact.id
+
+    assert guardians.delete_contact(contact) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Contact, contact_id) is None
+    assert db.session.scalar(select(func.count()).select_from(Subscription)) == 0
+    assert db.session.get(Suggestion, mine.id).contact_id is None
+    assert all(db.session.get(Outbox, m.id).failed_at for m in waiting)
+
+
+def test_a_claim_is_a_lease_two_workers_never_share(ctx):
+    contact = guardians.give_consent(CHAT)
+    for n in range(3):
+        outbox.enqueue("telegram", str(contact.id), {"type": "status", "n": n})
+    db.session.commit()
+    now = utcnow()
+    first = outbox.claim_due("telegram", limit=2, lease_seconds=30, now=now)
+    second = outbox.claim_due("telegram", limit=10, lease_seconds=30, now=now)
+    assert len(first) == 2 and len(second) == 1
+    assert not {m.id for m in first} & {m.id for m in second}
+    assert outbox.claim_due("telegram", now=now) == []
+    # A worker that died: its lease runs out and the messages are claimed again.
+    outbox.mark_delivered(first[0].id)
+    later = outbox.claim_due("telegram", now=now + timedelta(seconds=31))
+    assert {m.id for m in later} == {first[1].id, second[0].id}
+
+
+def test_retries_back_off_then_give_up(ctx):
+    message = outbox.enqueue("telegram", "1", {"type": "status"})
+    db.session.flush()
+    now = utcnow()
+    waits = []
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
+        assert outbox.mark_retry(message.id, "NetworkError", now=now) is False
+        waits.append((message.next_attempt_at - now).total_seconds())
+    assert waits[:4] == [2, 4, 8, 16] and max(waits) <= outbox.MAX_BACKOFF_SECONDS
+    assert outbox.mark_retry(message.id, "NetworkError", now=now) is True
+    assert message.failed_at is not None and message.attempts == outbox.MAX_ATTEMPTS
+    assert message.last_error == "NetworkError"
+
+
+def test_pushes_to_a_deleted_or_blocked_contact_fail(ctx):
+    blocked = guardians.give_consent(CHAT)
+    created = tablet_suggestion()
+    guardians.follow(blocked, created.code, "telegram:1")
+    outbox.enqueue("telegram", "999999", {"type": "status", "suggestion_id": created.suggestion.id,
+                                          "action": "accepted"})
+    blocked.blocked_at = utcnow()
+    outbox.enqueue("telegram", str(blocked.id), {"type": "status", "action": "accepted",
+                                                 "suggestion_id": created.suggestion.id})
+    db.session.commit()
+    assert guardians.claim_pushes(10, 30) == []
+    errors_seen = set(db.session.scalars(
+        select(Outbox.last_error).where(Outbox.channel == "telegram")))
+    assert errors_seen == {"contact_deleted", "blocked"}
+
+
+def test_admission_counts_per_chat_and_remembers_updates(ctx, monkeypatch):
+    monkeypatch.setattr(guardians, "CHAT_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+
+    def admit(update_id, chat_id):
+        admission = guardians.admit_update(update_id, chat_id, per_minute=2)
+        db.session.commit()  # one unit of work per update, as in the bot
+        return admission
+
+    assert admit(1, CHAT) == guardians.Admission.HANDLE
+    assert admit(1, CHAT) == guardians.Admission.DUPLICATE
+    assert admit(2, CHAT) == guardians.Admission.LIMITED_FIRST
+    assert admit(3, CHAT) == guardians.Admission.LIMITED
+    assert admit(4, CHAT + 1) == guardians.Admission.HANDLE
