@@ -19,10 +19,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
 
-    from webapp import api, children, cli, staff, web
+    from webapp import api, children, cli, participation, staff, web
+    from webapp.staff import participation as staff_participation
 
     app.register_blueprint(children.bp)
+    app.register_blueprint(participation.bp)
     app.register_blueprint(staff.bp, url_prefix="/staff")
+    app.register_blueprint(staff_participation.bp, url_prefix="/staff")
+    app.before_request(staff_participation.confine_facilitators)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API takes JSON with no browser session
     web.init_app(app)

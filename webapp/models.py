@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON, BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from webapp.extensions import db
 
@@ -25,7 +28,9 @@ class Channel:
     WEB = "web"
     API = "api"
     BOT = "bot"
-    ALL = (WEB, API, BOT)
+    COUNCIL = "council"  # a proposal a children's council adopted
+    OBSERVER = "observer"  # an observer group's mission report
+    ALL = (WEB, API, BOT, COUNCIL, OBSERVER)
 
 
 class Status:
@@ -45,7 +50,8 @@ class Role:
     AGENCY_ADMIN = "agency_admin"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
-    ALL = (STAFF, AGENCY_ADMIN, COORDINATOR, ADMIN)
+    FACILITATOR = "facilitator"  # an adult who runs one children's council; no agency queue
+    ALL = (STAFF, AGENCY_ADMIN, COORDINATOR, ADMIN, FACILITATOR)
     ALL_AGENCIES = (COORDINATOR, ADMIN)
 
 
@@ -130,7 +136,7 @@ class Suggestion(db.Model):
 
     # Queue position, kept in step with status by services.casework.
     is_open: Mapped[bool] = mapped_column(default=False)
-    queue_rank: Mapped[int] = mapped_column(default=1)  # 0 urgent, 1 the rest
+    queue_rank: Mapped[int] = mapped_column(default=2)  # services.priority: 0 urgent … 2 the rest
     due_at: Mapped[datetime | None]  # the next deadline: accept, then answer
     accept_due_at: Mapped[datetime | None]
     answer_due_at: Mapped[datetime | None]
@@ -144,6 +150,10 @@ class Suggestion(db.Model):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="SET NULL"), index=True
     )
+    # The children's council that first adopted it as a proposal, if any.
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
+    # The child chose to let other children see it; None: not asked (older items).
+    public: Mapped[bool | None]
 
     # Analysis; null until the analysis has run.
     analysed_at: Mapped[datetime | None]
@@ -199,16 +209,22 @@ class Photo(db.Model):
     """A re-encoded photo with no metadata; the upload itself is never kept."""
 
     __tablename__ = "photo"
+    __table_args__ = (
+        # A photo belongs to a suggestion or to an observation, never both or neither.
+        CheckConstraint("(suggestion_id IS NULL) <> (observation_id IS NULL)", name="one_owner"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"), index=True)
     mime_type: Mapped[str] = mapped_column(String(32))
     width: Mapped[int]
     height: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    suggestion: Mapped[Suggestion] = relationship(back_populates="photos")
+    suggestion: Mapped[Suggestion | None] = relationship(back_populates="photos")
+    observation: Mapped[Observation | None] = relationship(back_populates="photos")
 
 
 class Event(db.Model):
@@ -336,11 +352,14 @@ class StaffUser(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # None only for facilitators, who belong to a council and see no agency's items.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    council: Mapped[Council | None] = relationship()
 
     @property
     def sees_all_agencies(self) -> bool:
@@ -391,3 +410,250 @@ class ReplyTemplate(db.Model):
     decision: Mapped[str] = mapped_column(String(16))
     why: Mapped[str] = mapped_column(Text)
     next_steps: Mapped[str] = mapped_column(Text)
+
+
+# --- children's participation: councils (儿童议事会), support, observer missions ---
+
+CHILD_AGE_BANDS = tuple(band for band in AGE_BANDS if band != "adult")
+
+
+class ConsentMethod:
+    PAPER = "paper"  # 纸质同意书
+    ONLINE = "online"  # 线上确认
+    IN_PERSON = "in_person"  # 家长到场
+    ALL = (PAPER, ONLINE, IN_PERSON)
+
+
+class Council(db.Model):
+    """A children's council bound to one area; its tier is the area's level."""
+
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    area: Mapped[Area] = relationship(backref=backref("council", uselist=False))
+    members: Mapped[list[CouncilMember]] = relationship(
+        back_populates="council", order_by="CouncilMember.id"
+    )
+    sessions: Mapped[list[CouncilSession]] = relationship(
+        back_populates="council",
+        order_by=lambda: (CouncilSession.held_on.desc(), CouncilSession.id.desc()),
+    )
+
+    @property
+    def tier(self) -> str:
+        """county | town | village, from the area tree."""
+        return self.area.level
+
+    @property
+    def parent(self) -> Council | None:
+        """The council of the parent area (created first, so every lower council has one)."""
+        return self.area.parent.council if self.area.parent else None
+
+    @property
+    def active_members(self) -> list[CouncilMember]:
+        return [m for m in self.members if m.active]
+
+    def __repr__(self) -> str:
+        return f"<Council {self.id} {self.area_id}>"
+
+
+class CouncilMember(db.Model):
+    """A child on a council, known by a nickname and age band only, with the guardian's consent."""
+
+    __tablename__ = "council_member"
+    __table_args__ = (UniqueConstraint("council_id", "nickname"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    nickname: Mapped[str] = mapped_column(String(16))
+    age_band: Mapped[str] = mapped_column(String(16))
+    consent_on: Mapped[date]  # the day the guardian consented
+    consent_method: Mapped[str] = mapped_column(String(16))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+
+    council: Mapped[Council] = relationship(back_populates="members")
+
+
+class SessionStatus:
+    DRAFT = "draft"  # being prepared: date, place, agenda
+    VOTING = "voting"  # in the room: tablets join with the code and vote
+    CLOSED = "closed"
+    ALL = (DRAFT, VOTING, CLOSED)
+
+
+class CouncilSession(db.Model):
+    """One meeting of a council: date, place, agenda, votes, minutes and attendance."""
+
+    __tablename__ = "council_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    held_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.DRAFT)
+    # Shown in the room so only tablets there can vote; void once the session closes.
+    join_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    council: Mapped[Council] = relationship(back_populates="sessions")
+    proposals: Mapped[list[Proposal]] = relationship(
+        back_populates="session", order_by="Proposal.id"
+    )
+    attendance: Mapped[list[SessionAttendance]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+
+class SessionAttendance(db.Model):
+    __tablename__ = "session_attendance"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("council_session.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("council_member.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[CouncilSession] = relationship(back_populates="attendance")
+    member: Mapped[CouncilMember] = relationship()
+
+
+class ProposalSource:
+    MEMBER = "member"  # a member's own proposal
+    SUGGESTION = "suggestion"  # an open suggestion many children support
+    CLUSTER = "cluster"  # a group of suggestions saying the same
+    OVERDUE = "overdue"  # an open item past its time limit
+    ESCALATED = "escalated"  # passed up by a lower council
+    ALL = (MEMBER, SUGGESTION, CLUSTER, OVERDUE, ESCALATED)
+
+
+class ProposalStatus:
+    PENDING = "pending"  # waiting for a session of its council
+    OPEN = "open"  # on a session's agenda
+    VOTING = "voting"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    UNDECIDED = (PENDING, OPEN, VOTING)
+
+
+class Proposal(db.Model):
+    """Something a council decides on; once adopted it is (or backs) a suggestion."""
+
+    __tablename__ = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("council_session.id"), index=True)
+    title: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)  # already checked for personal data
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.PENDING)
+    # The suggestion it concerns: its source on the agenda, or the one its adoption created.
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("council_member.id"))
+    escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), index=True)
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    council: Mapped[Council] = relationship()
+    session: Mapped[CouncilSession | None] = relationship(back_populates="proposals")
+    suggestion: Mapped[Suggestion | None] = relationship()
+    proposer: Mapped[CouncilMember | None] = relationship()
+    escalated_from: Mapped[Proposal | None] = relationship(remote_side=[id])
+    votes: Mapped[list[Vote]] = relationship(back_populates="proposal", cascade="all, delete-orphan")
+
+
+class VoteChoice:
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+    ALL = (FOR, AGAINST, ABSTAIN)
+
+
+class Vote(db.Model):
+    """One member's vote on one proposal (they may change it while the vote is open)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("council_member.id"), index=True)
+    choice: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="votes")
+    member: Mapped[CouncilMember] = relationship()
+
+
+class Support(db.Model):
+    """A child's "me too" (附议) on a public suggestion: one per device, no login."""
+
+    __tablename__ = "support"
+    __table_args__ = (UniqueConstraint("suggestion_id", "device_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    # Keyed hash of a random id in the device's cookie; the id itself is never stored.
+    device_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship()
+
+
+class Mission(db.Model):
+    """An observer group's mission (儿童观察团): what to look for, where, when, for whom."""
+
+    __tablename__ = "mission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80))
+    checklist: Mapped[list] = mapped_column(JSON)  # short strings a child ticks
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # receives the report
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    # The report sent to the agency, answered like any other item.
+    report_suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    area: Mapped[Area] = relationship()
+    agency: Mapped[Agency] = relationship()
+    report_suggestion: Mapped[Suggestion | None] = relationship()
+    observations: Mapped[list[Observation]] = relationship(
+        back_populates="mission", order_by="Observation.id"
+    )
+
+
+class Observation(db.Model):
+    """What one observer saw on a mission: ticks of the checklist, words, a photo, a place."""
+
+    __tablename__ = "observation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id"), index=True)
+    nickname: Mapped[str | None] = mapped_column(String(16))
+    ticks: Mapped[list] = mapped_column(JSON)  # indexes into the mission's checklist
+    text: Mapped[str | None] = mapped_column(Text)  # the child's words, for staff only
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(String(200))
+    # The coordinator hid it from the report (a face in the photo, words not for others).
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mission: Mapped[Mission] = relationship(back_populates="observations")
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan"
+    )

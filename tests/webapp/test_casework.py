@@ -36,7 +36,7 @@ def actions(s: Suggestion) -> list[str]:
 
 def test_routing_sets_deadlines_and_queue_position(users):
     s = routed_to("urban")
-    assert s.is_open and s.queue_rank == 1
+    assert s.is_open and s.queue_rank == (0 if s.urgent else 2)
     assert s.due_at == s.accept_due_at < s.answer_due_at
     assert s.accept_due_at - s.created_at >= timedelta(hours=23)
 

@@ -138,3 +138,10 @@ def test_security_headers(client):
     headers = client.get("/").headers
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_child_may_keep_a_suggestion_private(client, app):
+    submit(client, public="")  # checkbox left unticked
+    submit(client, public="y")
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Suggestion.public)).all()) == [False, True]

@@ -42,6 +42,7 @@ def create():
     created = suggestions.create_suggestion(
         text=body.get("text"), kind=body.get("kind"), channel=Channel.API,
         age_band=body.get("age_band"), area_code=body.get("area"), place=body.get("place"),
+        public=body.get("public") if isinstance(body.get("public"), bool) else None,
     )
     db.session.commit()
     s = created.suggestion

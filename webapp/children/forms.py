@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 from webapp.models import AGE_BANDS, Rating
 
@@ -33,6 +33,7 @@ class SuggestionForm(FlaskForm):
         choices=[(band, AGE_LABELS[band]) for band in AGE_BANDS],
         validate_choice=False,
     )
+    public = BooleanField(_l("Other children may see this and say \"me too\""), default=True)
 
 
 class LookupForm(FlaskForm):

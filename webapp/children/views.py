@@ -60,6 +60,7 @@ def say(kind):
                 text=form.text.data, kind=kind, channel=Channel.WEB,
                 age_band=form.age_band.data, area_code=form.area.data,
                 place=form.place.data, photos=[photo.read()] if photo else [],
+                public=form.public.data,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES, Agency, Area, Decision, Note, Reply, StaffUser, Status, Suggestion, utcnow,
 )
-from webapp.services import errors, events, outbox
+from webapp.services import council, errors, events, outbox, priority
 from webapp.services.workdays import add_working_days
 
 COORDINATOR = "coord"
@@ -30,7 +30,7 @@ def can_see(user: StaffUser, suggestion: Suggestion) -> bool:
 
 def get_item(user: StaffUser, suggestion_id: int) -> Suggestion:
     """An item the user may see; any other id is simply not found."""
-    suggestion = db.session.get(Suggestion, suggestion_id)
+    suggestion = db.session.get(Suggestion, suggestion_id) if suggestion_id else None
     if suggestion is None or suggestion.analysed_at is None or not can_see(user, suggestion):
         raise errors.ItemNotFound()
     return suggestion
@@ -74,7 +74,7 @@ def place_in_queue(suggestion: Suggestion, agency: Agency, now: datetime | None 
 
 def _set_due(suggestion: Suggestion, due: datetime | None) -> None:
     suggestion.is_open = due is not None
-    suggestion.queue_rank = 0 if suggestion.urgent else 1
+    suggestion.queue_rank = priority.queue_rank(suggestion)
     suggestion.due_at = due
     suggestion.escalated_at = None  # a new deadline may be escalated again
 
@@ -133,6 +133,7 @@ def _answer_one(user, suggestion, decision, why, next_steps, linked_from=None) -
     if linked_from:
         detail["linked_from"] = linked_from
     events.record(suggestion, "answered", user.actor, to_status=Status.ANSWERED, detail=detail)
+    council.notify_members_of_answer(suggestion)
     return reply
 
 

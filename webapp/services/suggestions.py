@@ -16,7 +16,7 @@ from webapp.models import (
     AGE_BANDS, Agency, Area, Channel, Contact, Kind, Photo, Rating, Status,
     Subscription, Suggestion, utcnow,
 )
-from webapp.services import casework, codes, errors, events, outbox, ratelimit
+from webapp.services import casework, clusters, codes, errors, events, outbox, ratelimit
 from webapp.services.photos import clean_photo
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,13 @@ def create_suggestion(
     place: str | None = None,
     photos: list[bytes] = (),
     contact: Contact | None = None,
+    public: bool | None = None,
 ) -> Created:
     """Check the input, store the suggestion, then analyse and route it.
 
     A guardian's `contact` is linked and subscribed, so later changes reach the chat.
+    `public` is the child's choice to let other children see it and say "me too"
+    (never for urgent items or ones with personal data, whatever the choice).
     """
     text = (text or "").strip() if isinstance(text, str) else None
     if not text:
@@ -76,6 +79,7 @@ def create_suggestion(
     suggestion = Suggestion(
         code_hash=digest, channel=channel, kind=kind, text=text, place=place,
         area=area, age_band=age_band or None, status=Status.RECEIVED, contact=contact,
+        public=public,
     )
     suggestion.photos = [
         Photo(data=p.data, mime_type=p.mime_type, width=p.width, height=p.height) for p in cleaned
@@ -107,6 +111,7 @@ def analyse_and_route(suggestion: Suggestion) -> bool:
     except Exception as exc:  # the suggestion is kept whatever the analysis does
         log.warning("analysis failed for suggestion %s: %s", suggestion.id, type(exc).__name__)
         return False
+    clusters.cluster_new(suggestion)  # "N children said the same": answered together
     return True
 
 

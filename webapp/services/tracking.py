@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Agency, Event, Status, Suggestion
+from webapp.services import support
 
 CHILD_VISIBLE_ACTIONS = {"received", "routed", "accepted", "transferred", "returned",
-                         "marked_complex", "answered", "rated", "rejected"}
+                         "marked_complex", "answered", "rated", "rejected", "linked",
+                         "council_adopted", "council_escalated"}
 
 
 def status_words(status: str) -> str:
@@ -52,6 +54,12 @@ def event_words(event: Event, agency_names: dict[str, str]) -> str:
         return _("You rated the answer. Thank you!")
     if action == "rejected":
         return _("This message could not be taken up.")
+    if action == "linked":
+        return _("Other children said the same thing. You will all get the answer together.")
+    if action == "council_adopted":
+        return _("A children's council talked about this and voted for it.")
+    if action == "council_escalated":
+        return _("The children's council passed it on to the council above, to give it more weight.")
     return _("Something changed.")
 
 
@@ -79,4 +87,8 @@ def child_view(suggestion: Suggestion) -> dict:
         },
         "can_rate": suggestion.status == Status.ANSWERED,
         "rating": suggestion.rating,
+        # Other children who said the same (linked items and "me too"s), and whether
+        # another child may still add a "me too".
+        "said_the_same": support.said_the_same([suggestion])[suggestion.id],
+        "supportable": support.is_listable(suggestion),
     }
