@@ -26,6 +26,7 @@ def routed(text, agency="urban", area="xinghe.chengguan.binjiang", kind="problem
     created = suggestions.create_suggestion(text=text, kind=kind, channel="web", area_code=area)
     s = created.suggestion
     s.urgent, s.has_pii = False, False
+    s.linked_to = None  # the test's routing replaces the analysis', and the cluster it joined
     casework.place_in_queue(s, casework.agency_by_code(agency))
     db.session.commit()  # rate-limit counters write in their own transaction
     return created
@@ -191,7 +192,9 @@ def test_similarity_basics():
 def test_linked_event_is_recorded_once(ctx):
     routed("滨江公园的秋千链子断了，小朋友都不敢玩")
     second = routed("公园里的秋千坏了，链子断掉了").suggestion
+    linked = select(func.count()).select_from(Event).where(
+        Event.suggestion_id == second.id, Event.action == "linked")
+    before = db.session.scalar(linked)
     clusters.cluster_new(second)
     clusters.cluster_new(second)
-    assert db.session.scalar(select(func.count()).select_from(Event).where(
-        Event.suggestion_id == second.id, Event.action == "linked")) == 1
+    assert db.session.scalar(linked) - before == 1
