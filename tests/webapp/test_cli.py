@@ -58,3 +58,21 @@ def test_worker_round_retries_analysis_and_escalates(runner, app, monkeypatch):
         assert db.session.get(Suggestion, waiting_id).status == "routed"
         assert db.session.scalar(select(Event.action).where(Event.suggestion_id == item)
                                  .order_by(Event.id.desc()).limit(1)) == "escalated"
+
+
+def test_classify_reads_json_lines_and_survives_a_bad_one(runner):
+    import json
+
+    lines = "\n".join([
+        json.dumps({"id": "a", "text": "公交车站没有遮雨棚，下雨天全身都湿了"}, ensure_ascii=False),
+        "this is not json",
+        json.dumps({"id": "c", "text": 42}),
+        json.dumps({"id": "d", "text": "我现在在天台上，不想活了"}, ensure_ascii=False),
+    ]) + "\n"
+    result = runner.invoke(args=["classify"], input=lines)
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, "c", "d"]
+    assert "error" in out[1] and "error" in out[2]
+    assert set(out[0]) >= {"agency", "agencies_top3", "sentiment", "urgent", "confidence", "topic", "keywords"}
+    assert out[0]["agency"] == "transport" and out[3]["urgent"] is True

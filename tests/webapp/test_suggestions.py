@@ -114,21 +114,20 @@ def test_photos_are_stored_clean(ctx, image_bytes):
     assert [p.mime_type for p in s.photos] == ["image/jpeg"]
 
 
-def test_urgent_reaches_the_agency_and_the_coordinator(ctx, monkeypatch):
-    real = moderation.analyse
-
-    def danger(text):
-        return replace(real(text), urgent=True, urgent_reasons=("violence",),
-                       agency="police", routed=True)
-
-    monkeypatch.setattr(moderation, "analyse", danger)
-    s = create(text="有人在打小孩").suggestion
+def test_urgent_reaches_the_agency_and_the_coordinator(ctx):
+    s = create(text="我表妹放学没回家，电话手表也关机了，已经四个小时了").suggestion
     db.session.flush()
-    assert s.urgent and s.agency.code == "police"
+    assert s.urgent and s.urgent_reasons and s.queue_rank == 0
     messages = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [(m.channel, m.recipient, m.payload["type"]) for m in messages] == [
-        ("agency", "police", "urgent"), ("agency", "coord", "urgent")]
+        ("agency", s.agency.code, "urgent"), ("agency", "coord", "urgent")]
     assert all(m.delivered_at is None for m in messages)
+
+
+def test_urgent_confirmation_shows_the_help_lines(client):
+    page = client.post("/say/problem", data={"text": "我现在在天台上，想跳下去"},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert 'href="tel:110"' in page and 'href="tel:12355"' in page
 
 
 def test_get_by_code_finds_it_and_counts_failures(ctx, app):
