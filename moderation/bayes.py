@@ -76,15 +76,18 @@ class NgramBayes(_Bayes):  # type: ignore[misc, valid-type]
         ]
         unseen = [math.log(a / (self.d[c].getsum() + a * v)) for c in classes]
         k = len(classes)
+        rows: dict[str, list[tuple[int, float]]] = {}
+        log = math.log
+        for i, c in enumerate(classes):  # class by class: one pass over each count table
+            for f, n in self.d[c].d.items():
+                rows.setdefault(f, []).append((i, log((n + a) / a)))
         table: dict[str, tuple[float, tuple[tuple[int, float], ...]]] = {}
-        for f in sorted(vocab):
-            row = [
-                (i, math.log((self.d[c].d[f] + a) / a))
-                for i, c in enumerate(classes)
-                if f in self.d[c].d
-            ]
-            w = self._feature_weight(row, unseen, k) if self.gamma else 1.0
-            table[f] = (w, tuple((i, w * x) for i, x in row))
+        for f, row in rows.items():
+            if self.gamma:
+                w = self._feature_weight(row, unseen, k)
+                table[f] = (w, tuple((i, w * x) for i, x in row))
+            else:
+                table[f] = (1.0, tuple(row))
         self._compiled = (classes, unseen, prior, table)
         return self._compiled
 
@@ -127,8 +130,12 @@ class NgramBayes(_Bayes):  # type: ignore[misc, valid-type]
 
     def log_scores(self, features: Iterable[str]) -> dict[str, float]:
         """Unnormalised log posterior per class; features never seen in training are ignored."""
-        classes, scores, _known = self._scores(features)
-        return dict(zip(classes, scores, strict=True))
+        return self.log_scores_known(features)[0]
+
+    def log_scores_known(self, features: Iterable[str]) -> tuple[dict[str, float], float]:
+        """log_scores, and the weighted number of known features, in one pass."""
+        classes, scores, known = self._scores(features)
+        return dict(zip(classes, scores, strict=True)), known
 
     def known(self, features: Iterable[str]) -> float:
         """How many of the features the model has seen."""

@@ -56,7 +56,7 @@ def test_loaded_artefact_scores_like_the_trained_model(tmp_path):
     train.main(["--corpus", str(corpus), "--out", str(out)])
     fresh, loaded = model.build(corpus), model.load(out, corpus)
     feats = model.featurise("公园滑梯")
-    assert fresh.agency.rank(feats.agency) == loaded.agency.rank(feats.agency)
+    assert fresh.rank_agency(feats.agency) == loaded.rank_agency(feats.agency)
     assert fresh.sentiment.rank(feats.sentiment) == loaded.sentiment.rank(feats.sentiment)
 
 
