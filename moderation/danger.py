@@ -3,7 +3,8 @@
 It runs before anything else and errs towards a person looking. A strong pattern (不想活,
 走丢, 电线冒火花) is enough on its own. A weak one (被打, 危险, 家里没人) counts when the
 trained danger model agrees, or when the text says it is happening now (现在, 刚才, 还在,
-三天了) and the model does not flatly disagree. The model alone flags a text when it is
+三天了, 车上全是小朋友) and the model does not flatly disagree, or when a second weak
+cue of the same kind backs it (单独去器材室 ... 我们的秘密). The model alone flags a text when it is
 very sure, or fairly sure and the text says it is happening now. A match is cleared when
 its clause talks about prevention or education (防拐骗讲座, 消防演练), a hypothetical
 (如果走丢了, 着火了怎么办), a story (电影里), a denial (没有被打), a general question or
@@ -217,13 +218,164 @@ _PATTERNS: list[tuple[str, bool, str]] = [
         "一直穿同一件", "钱也没了", "没有别的人", "没有被子", "都没回来", "没人管", "饿得",
     )),
 ]
+# The same dangers as children and neighbours tell them, without the alarm words above:
+# what is done (绑在椅子上, 按着头撞), what is left (指甲印, 没有呼吸), what is asked
+# (洗澡的视频), and how long (一周没回来). Grouped by reason like the list above.
+_PATTERNS += [
+    ("self_harm", True, _any(
+        "活着(?:太|好|真|很)?(?:痛苦|没劲|没有意义|没意义|好累)", "睡过去(?:就好|算了|不醒)",
+        "不想(?:再)?醒(?:来|过来)", "绳子~{0,6}(?:挂好|系好)", "割(?:深一点|更深)",
+        "(?:楼顶|窗户?|桥|天台|阳台|[0-9一二三四五六七八九十几]+楼)~{0,8}跳下去",
+        "跳下去~{0,4}(?:算了|就好|一了百了)", "(?:顶楼|楼顶|天台|窗台)~{0,10}不想(?:下去|回去|活)",
+        "永别了", "下辈子再见", "(?:吞|吃)了?~{0,3}(?:一整|整|一)(?:瓶|板|盒)(?:的)?药", "攒的药",
+        "(?:关在|锁在|躲在)~{0,6}(?:浴室|厕所|卫生间)~{0,12}(?:刀|药|不应|不开门|没(?:有)?声音)",
+        "(?:以后|从此)不用(?:再)?(?:找|管)我", "(?:去|要去)找(?:去世|走了)的",
+        "楼顶[^。！？!?]{0,12}不用再", "药吃完了~{0,4}再见",
+        "要?去找(?:外婆|外公|奶奶|爷爷|姥姥|姥爷|妈妈|爸爸)了?[^。！？]{0,12}(?:去世|走了|不在了|死了)",
+        "(?:睡着|睡过去)~{0,4}(?:就)?不(?:要|想)?(?:再)?醒",
+    )),
+    ("self_harm", False, _any(
+        "刀片", "不想活", "想消失", "对不起大家", "永远睡", "(?:绳子|绳)~{0,6}准备好",
+        "割~{0,3}口子", "(?:划|割)了?(?:好几|很多|几|一)道", "(?:自己|我)(?:划|割)的",
+        "药就在",
+        "(?:刀|药|绳子|安眠药)(?:已经|都)?(?:放|藏|准备|买)(?:在|好)", "最后一条(?:留言|消息)",
+        "(?:别|不要|不用)(?:再)?找我", "拜托(?:你们|你)照顾",
+        "(?:东西|书|衣服|球鞋|玩具)~{0,6}送给",
+    )),
+    ("medical", True, _any(
+        "喘不(?:过|上)(?:来|气)", "(?:没有|没)了?(?:呼吸|心跳|气息)",
+        "叫(?:他|她|也|都)?没(?:有)?反应",
+        "(?:突然|晕|昏)倒在(?:地上|操场上|地下|教室)", "晕过去", "(?:脸|嘴唇)(?:都)?(?:发)?紫",
+        "烫~{0,8}(?:起泡|掉皮|脱皮)", "皮都~{0,4}掉", "(?:哮喘|癫痫|心脏病)~{0,3}(?:犯|发作)",
+        "吐血", "血(?:一直)?(?:止不住|流不停)", "口吐白沫", "翻白眼",
+        "(?:呛|卡)住了?(?:喉咙|嗓子)?~{0,6}(?:喘|说不出话|脸)",
+        "(?:吃|喝)了?~{0,6}(?:毒蘑菇|除草剂|老鼠药|洗衣液|消毒液)",
+        "(?:偷吃|误吃|误服)了?~{0,6}(?:降压药|安眠药|大人的药|药)",
+        "(?:还在|一直|全身)抽(?:搐)?(?:🙏|!|！|$)",
+        "高烧~{0,6}(?:还在|一直)抽", "不会呼吸",
+    )),
+    ("medical", False, _any(
+        "(?:人|孩子|小孩|他|她|同学|弟弟|妹妹|宝宝|老人)(?:突然)?倒在地上",
+        "过敏~{0,8}(?:肿|喘|起不来)", "流了(?:好|很)?多血", "一氧化碳",
+        "吃了~{0,6}[0-9一二两三四五六七八九十几]+片", "(?:蜇|咬)了?~{0,10}(?:喘|肿|起不来|全身)",
+        "呛(?:了)?水~{0,8}(?:不|没)",
+    )),
+    ("missing_child", True, _any(
+        "离家出走", "一(?:回头|转身|眨眼|扭头)~{0,6}(?:就)?(?:没了|不见)",
+        "(?:一整夜|一夜|整晚|一晚上)(?:都)?没(?:有)?回", "彻夜未归",
+        "(?:抱|拐|骗)走了?(?:一个|我的?|我家)?(?:孩子|小孩|宝宝|婴儿|儿子|女儿|弟弟|妹妹)",
+        "把~{0,8}(?:宝宝|孩子|小孩|婴儿)~{0,4}(?:抱|拉|带)(?:走|上车)", "走散", "(?:被人|被)领走",
+        "zou ?diu", "没到(?:园|校|学校|幼儿园)[^。！？]{0,20}(?:明明|已经|早就)送",
+        "请了?假[^。！？]{0,10}(?:根本没|没有|从没)请",
+    )),
+    ("missing_child", False, _any(
+        "(?:到处|怎么也|都)找不(?:到|着)", "(?:拉|带)走了?(?:一个)?(?:孩子|小孩|宝宝|婴儿)",
+        "没(?:有)?回来~{0,3}[0-9一二三四五六七八九十两几半]+(?:个)?(?:小时|钟头|天|夜)",
+        "不见了~{0,6}(?:找了|已经)", "(?:根本没|没有)请(?:过)?假", "没到(?:园|校|学校|幼儿园)",
+        "bu ?jian ?le",
+    )),
+    ("abuse", True, _any(
+        "(?:把|被)(?:我|他|她|孩子|弟弟|妹妹|我们)?绑(?:在|起来|住)",
+        "(?:按|摁)(?:着)?~{0,8}(?:往|在)?(?:桌子|墙|地|门)(?:上)?(?:撞|砸|磕)",
+        "抽(?:我|他|她)?的?(?:脸|耳光|嘴巴)", "(?:吃一口|一哭)就打",
+        "掐(?:小朋友|孩子|宝宝|我|他|她)",
+        "罚跪", "跪~{0,4}(?:一晚上|一夜|几个小时)", "掐着?~{0,4}脖子",
+        "da ?(?:wo|ma ?ma|di ?di|mei ?mei)", "(?:烧|点)(?:了)?房子",
+    )),
+    ("abuse", False, _any(
+        "不(?:许|让)(?:他|她|我)?哭", "喝醉", "拖鞋", "打一顿", "往死里", "撞出(?:鼻)?血", "指甲印",
+        "(?:用|拿)(?:拖鞋|鞋底|衣架|棍子|皮带|擀面杖|扫把|尺子|晾衣杆)~{0,3}(?:抽|打|砸)",
+        "(?:往|朝)(?:我|他|她|孩子)?(?:身上|头上)(?:扔|砸|泼)", "绑(?:在|起来|住)",
+    )),
+    ("sexual", True, _any(
+        "(?:洗澡|脱衣服|换衣服|没穿衣服|裸)的?(?:视频|照片|照)",
+        "(?:大腿|胸|内衣|身体|私密|睡衣)照",
+        "脱了?衣服(?:再)?(?:聊|视频|拍|给)", "(?:单独|私下|私聊)~{0,12}(?:关上?门|房门)",
+        "不(?:拍|发|给)(?:照片|视频)?就~{0,8}(?:去学校|发给|找你|告诉|曝光)",
+        "(?:饭局|酒局|ktv)~{0,6}(?:喝酒|陪)", "陪酒",
+        "(?:摸|碰)(?:她|他|我)的?(?:腿|大腿|胸|屁股|身上)",
+        "(?:摄像头|镜头|视频)~{0,8}(?:做动作|脱|换衣服)", "(?:裙子|裤子)(?:下面|里)~{0,2}拍",
+        "偷拍",
+        "(?:晚上|半夜)~{0,4}(?:进|钻)(?:我|她|他)的?(?:房间|被窝)", "nudes?",
+        "单独视频[^。！？]{0,16}(?:关上?门|房门)",
+    )),
+    ("sexual", False, _any(
+        "把房门关上", "(?:先|再)发~{0,6}(?:照片|视频)~{0,6}(?:就|才|再)",
+        "发给(?:全班|全校|你的?同学|你爸妈)", "(?:这是|是)我们(?:俩)?的(?:小)?秘密",
+        "单独(?:去|到|来)~{0,8}(?:器材室|办公室|房间|家里|宿舍)", "私人房间", "send ~{0,10}pics?",
+        "(?:post|send) (?:them|it)",
+    )),
+    ("violence", True, _any(
+        "放(?:你|他|她|我)?(?:的)?血", "推(?:进|下|到)(?:了)?(?:水|河|池|水池|湖|楼)",
+        "(?:用|拿)(?:打火机|烟头)(?:烧|烫)",
+    )),
+    ("violence", False, _any(
+        "(?:叫了|带了|找了)~{0,8}(?:人|帮手)~{0,8}(?:堵|打|等|收拾)",
+        "(?:下课|放学|明天)(?:再|还要)(?:推|打|揍)",
+    )),
+    ("neglect", True, _any(
+        "谁都不(?:要|管)(?:他|她|我|我们)", "哭到没(?:声|力气)",
+        "(?:爸妈|父母|大人|家长)~{0,6}(?:一周|一个星期|好几天|半个月|一个月)(?:都)?没(?:有)?回~{0,12}"
+        "(?:一个人|自己|没人|没有人|饿|垃圾)",
+    )),
+    ("neglect", False, _any(
+        "(?:爸妈|父母|妈妈|爸爸|大人|家长)~{0,6}(?:一周|一个星期|好几天|几天|两天|三天|一个月|半个月|好久)"
+        "(?:都)?没(?:有)?回",
+        "(?:没|没有)(?:地方|地儿)(?:去|住|睡)", "(?:今晚|晚上)~{0,6}没地方",
+        "(?:家里|屋里)~{0,4}(?:已经)?没有?(?:吃的|饭|米)了?", "没(?:有)?吃的了",
+        "(?:亲戚|大人|邻居)~{0,6}(?:都)?不(?:肯|愿意|愿)?管(?:我们|他们|他|她)", "屋里全是垃圾",
+        "破被子",
+        "睡在~{0,10}(?:门口|台阶|桥下|路边|街上|车站|公园)", "(?:一个人|自己)在(?:屋|家)里哭",
+        "(?:丢下|扔下)(?:了)?(?:一个|我们|他|她)",
+        "冻得~{0,4}(?:睡不着|发抖)~{0,12}(?:没钱|没人|停了)",
+        "(?:没钱|没人)~{0,12}冻得",
+    )),
+    ("stranger", True, _any(
+        "扣着?(?:我的?)?(?:身份证|证件)", "骗(?:进|到|去)~{0,8}(?:干活|打工|厂|作坊)",
+        "跟着我~{0,8}(?:不敢回家|不敢走|不敢出去)", "gen ?zhe ?wo", "jiu ?ming", "拧~{0,4}门锁",
+        "撬~{0,4}门", "(?:卖花|乞讨|讨钱|要钱)~{0,12}不让回",
+        "(?:带|拉|骗)(?:到|去)~{0,8}(?:卖花|乞讨|讨钱|要饭)",
+        "(?:别|不要)去上学~{0,12}接(?:我|你)", "(?:昏睡|不合身)~{0,30}(?:说不上来|不像|不认识)",
+    )),
+    ("stranger", False, _any(
+        "昏睡", "不合身", "说不上来", "干爹", "师傅", "网友",
+        "不让(?:我|他|她)(?:走|回家|离开|出去)",
+        "小作坊", "不让回(?:家)?", "(?:接|带)(?:他|她|我)去外地",
+        "(?:说|自称)(?:自己)?(?:也)?是(?:初|高)[一二三]",
+    )),
+    ("hazard", True, _any(
+        "(?:水|池|地|栏杆|扶手)~{0,4}(?:带电|漏电)", "电线还连着", "(?:倒|断)~{0,6}电线",
+        "塔吊~{0,10}(?:掉|砸|晃)", "冰(?:面|层)~{0,4}(?:裂|碎)",
+        "(?:孩子|小孩|弟弟|妹妹|宝宝|小朋友|同学|人)~{0,4}掉(?:进|到)~{0,6}(?:冰窟窿|水里|井里|坑里|河里)",
+        "(?:门|屏蔽门|车门)~{0,8}夹(?:了|住)?(?:个|一个)?(?:小孩|孩子|小朋友|宝宝)",
+        "(?:跳台|十米台|高台)~{0,6}(?:往下跳|跳下)", "(?:锁|关)在~{0,4}车里",
+        "(?:锁着|关着)~{0,4}(?:娃|孩子|小孩|宝宝)~{0,12}车",
+        "(?:车里|车上)(?:锁着|关着)~{0,10}(?:娃|孩子|小孩|宝宝|小朋友)",
+        "(?:污水|废水)[^。！？]{0,20}蹚", "(?:扶梯|电梯)~{0,4}(?:倒着走|倒转|反转|突然下滑)",
+        "(?:松|歪|裂)~{0,12}(?:底下|下面)~{0,4}(?:一群|好多|几个|全是|是|有)?~{0,4}(?:小朋友|孩子|小学生)",
+    )),
+    ("hazard", False, _any(
+        "抽了一下", "差点撞上", "淹了", "漏气", "(?:烟|气味)飘进", "晃", "熄火在",
+        "冒(?:黑|白|浓)烟",
+        "水(?:都)?(?:到|没过|淹到|漫到)(?:了)?(?:车窗|胸口|脖子|腰)",
+        "(?:开车|司机)~{0,6}(?:打瞌睡|睡着|闭眼)",
+        "(?:屋顶|房顶|房子|墙)~{0,3}塌", "(?:黄绿色|黄色|绿色|刺鼻|很冲)的?(?:烟|气|味道)",
+        "漫到~{0,8}(?:路上|教室|家里)", "树枝~{0,8}(?:断了|挂着|要掉)",
+        "(?:底座|地基)~{0,4}松~{0,6}晃",
+        "掉(?:进|到)~{0,6}(?:冰窟窿|水里|井里|坑里)", "地震了",
+        "(?:随时|马上|快)(?:要|会)?(?:倒|塌|断)(?:下来)?",
+        "(?:车里|车上)(?:锁着|关着)", "卷进(?:去|了)", "正对着~{0,8}(?:滑梯|小孩|孩子|游乐)",
+    )),
+]
 # Signs that it is happening now, which a weak pattern needs (or the model's firm agreement).
 _NOW = re.compile(
     r"现在|刚才|刚刚|今天|今晚|今早|今天早上|马上|还在|正在|到现在|此刻|这会儿|赶紧|救命|快来|"
     r"怎么办|求助|已经~{0,6}(?:小时|天)了|今晚还|明天还|正有|下面(?:就是|还有|正有)|"
     r"[0-9一二三四五六七八九十几两]{1,3}(?:天|个星期|个晚上|个小时|分钟)了|还没|怎么叫都|快受不了|"
-    r"最后一次|不知道怎么办|好几天(?:没|了)|没有大人|就在(?:隔壁|旁边|附近|下面|边上)|在旁边|"
-    r"继续(?:上课|营业|开放|使用)|还(?:在营业|开着)".replace("~", _NOT_END)
+    r"最后一次|不知道怎么办|不知道(?:该|能|可以)?找谁|好几天(?:没|了)|没有大人|就在(?:隔壁|旁边|附近|下面|边上)|在旁边|"
+    r"继续(?:上课|营业|开放|使用)|还(?:在营业|开着)|"
+    r"(?:上面|下面|车上|里面|旁边)~{0,2}(?:全是|都是|一群|好多|还有|正有)~{0,6}"
+    r"(?:小朋友|孩子|小孩|学生|娃)".replace("~", _NOT_END)
 )
 # "~" in a pattern stands for any character of the same clause.
 _COMPILED = [
@@ -278,6 +430,7 @@ class DangerHit:
     start: int
     end: int
     cleared: str | None  # why a rule cleared it, or None
+    cue: str = ""  # the words matched
 
 
 MAX_HITS = 64  # a 2,000-character text repeating one phrase needs no more evidence than this
@@ -322,7 +475,7 @@ def lexicon_hits(text: str) -> list[DangerHit]:
                 cleared = "pet"
             elif over_ok and suggestion:
                 cleared = "suggestion"
-            hits.append(DangerHit(reason, strong, m.start(), m.end(), cleared))
+            hits.append(DangerHit(reason, strong, m.start(), m.end(), cleared, m.group()))
     return hits
 
 
@@ -336,10 +489,10 @@ class DangerResult:
 
 
 # Model thresholds, set by cross-validation on the corpus (python -m moderation.evaluate).
-WEAK_NEEDS = 0.5  # a weak pattern counts when the model gives at least this
+WEAK_NEEDS = 0.3  # a weak pattern counts when the model gives at least this
 WEAK_NOW_NEEDS = 0.01  # ... or this, when the text says it is happening now
-MODEL_ALONE = 0.95  # the model alone flags a text at this probability
-NOW_MODEL = 0.3  # ... or at this one, when the text says it is happening now
+MODEL_ALONE = 0.7  # the model alone flags a text at this probability
+NOW_MODEL = 0.2  # ... or at this one, when the text says it is happening now
 
 
 def happening_now(text: str) -> bool:
@@ -358,13 +511,28 @@ def cue_features(hits: list[DangerHit], now: bool) -> list[str]:
     return sorted(cues)
 
 
+def _corroborated(hit: DangerHit, live: list[DangerHit]) -> bool:
+    """Whether another weak cue of the same kind stands apart from this one.
+
+    Two separate cues (单独去器材室 ... 我们的秘密) back each other; one phrase matched by
+    two patterns (刺鼻, 刺鼻的味道) or said twice (摇摇晃晃) is still one cue.
+    """
+    return not hit.strong and any(
+        other.reason == hit.reason
+        and not other.strong
+        and (other.end <= hit.start or other.start >= hit.end)
+        and other.cue != hit.cue
+        for other in live
+    )
+
+
 def judge(hits: list[DangerHit], probability: float, now: bool = False) -> DangerResult:
     """Combine lexicon hits, the model probability and immediacy into a decision."""
     live = [h for h in hits if h.cleared is None]
     reasons: dict[str, None] = {}
     weak_ok = probability >= WEAK_NEEDS or (now and probability >= WEAK_NOW_NEEDS)
     for h in live:
-        if h.strong or weak_ok:
+        if h.strong or weak_ok or _corroborated(h, live):
             reasons[h.reason] = None
     model_says = probability >= MODEL_ALONE or (now and probability >= NOW_MODEL)
     if not reasons and model_says and not any(h.cleared for h in hits):

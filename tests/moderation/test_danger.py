@@ -23,6 +23,13 @@ from moderation import danger
         ("学校门口的井盖没了,很多小孩经过", "hazard"),
         ("我们被困在电梯里了", "hazard"),
         ("我三天没吃饭了,家里没有大人", "neglect"),
+        # Told without the alarm words: what is done, what is left, what is asked.
+        ("继父把我绑在椅子上，说不认错就不放开", "abuse"),
+        ("同桌突然倒在地上，叫他没反应", "medical"),
+        ("网上那个人要我发洗澡的视频给他", "sexual"),
+        ("书都送给同桌了，以后不用找我了", "self_harm"),
+        ("车里锁着一个宝宝，车窗全关着", "hazard"),
+        ("儿子昨晚出去一整夜没回来", "missing_child"),
     ],
 )
 def test_urgent(analyse, text, reason):
@@ -49,6 +56,21 @@ def test_urgent(analyse, text, reason):
         "我没有被打,只是同学给我起外号",
         "公园的滑梯坏了",
         "希望图书馆周末多开一会",
+        # Look-alikes of the phrasings above.
+        "我的橡皮到处找不到了",
+        pytest.param(
+            "老师让我单独去办公室订正作业",
+            marks=pytest.mark.xfail(strict=True, reason="known false alarm: a weak grooming "
+                                    "cue and a model at 0.34 (WEAK_NEEDS 0.3)"),
+        ),
+        "学校旁边的工厂一直冒黑烟，上体育课都闻得到",
+        "放假了，跟大家说再见",
+        "把旧书都送给山区的小朋友了",
+        pytest.param(
+            "他把水倒在地上了",
+            marks=pytest.mark.xfail(strict=True, reason="known false alarm: on eight "
+                                    "characters the danger model alone passes MODEL_ALONE"),
+        ),
     ],
 )
 def test_not_urgent(analyse, text):
@@ -65,6 +87,23 @@ def test_weak_pattern_needs_the_model():
     weak = [danger.DangerHit("violence", False, 0, 2, None)]
     assert not danger.judge(weak, 0.0).urgent
     assert danger.judge(weak, 0.99).reasons == ("violence",)
+
+
+def test_two_weak_cues_of_one_kind_back_each_other():
+    one = [danger.DangerHit("sexual", False, 0, 4, None, "单独去器材室")]
+    two = [*one, danger.DangerHit("sexual", False, 10, 16, None, "我们的秘密")]
+    other_kind = [*one, danger.DangerHit("hazard", False, 10, 16, None, "晃")]
+    said_twice = [danger.DangerHit("hazard", False, i, i + 1, None, "晃") for i in (1, 3)]
+    assert not danger.judge(one, 0.0).urgent
+    assert danger.judge(two, 0.0).reasons == ("sexual",)
+    assert not danger.judge(other_kind, 0.0).urgent
+    assert not danger.judge(said_twice, 0.0).urgent
+    assert not danger.judge(danger.lexicon_hits("公园的滑梯摇摇晃晃的"), 0.0).urgent
+
+
+def test_children_at_the_hazard_count_as_now():
+    assert danger.happening_now("滑梯底座松了，上面全是小孩")
+    assert not danger.happening_now("滑梯底座松了")
 
 
 def test_model_alone_needs_to_be_sure():
