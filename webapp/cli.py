@@ -1,5 +1,6 @@
 """Commands: `flask --app webapp <command>`."""
 
+import json
 import logging
 import sys
 import time
@@ -9,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from webapp.extensions import db
-from webapp.services import casework, directory, ratelimit, staff, suggestions
+from webapp.services import casework, corrections, directory, ratelimit, staff, suggestions
 from webapp.services.errors import DomainError
 
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_staff)
     app.cli.add_command(escalate_overdue)
     app.cli.add_command(worker)
+    app.cli.add_command(export_corrections)
 
 
 @click.command("seed-demo")
@@ -107,3 +109,19 @@ def worker(interval, once):
         if once:
             return
         time.sleep(interval)
+
+
+@click.command("export-corrections")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only corrections made on or after this day (UTC).")
+@with_appcontext
+def export_corrections(since):
+    """Write staff routing corrections as corpus lines (redacted text, answering agency).
+
+    python -m moderation.train learns from them once saved in moderation/data/corpus/.
+    """
+    count = 0
+    for line in corrections.training_lines(since):
+        click.echo(json.dumps(line, ensure_ascii=False))
+        count += 1
+    click.echo(f"exported {count} corrections", err=True)
