@@ -58,11 +58,7 @@ def test_urgent(analyse, text, reason):
         "希望图书馆周末多开一会",
         # Look-alikes of the phrasings above.
         "我的橡皮到处找不到了",
-        pytest.param(
-            "老师让我单独去办公室订正作业",
-            marks=pytest.mark.xfail(strict=True, reason="known false alarm: a weak grooming "
-                                    "cue and a model at 0.34 (WEAK_NEEDS 0.3)"),
-        ),
+        "老师让我单独去办公室订正作业",
         "学校旁边的工厂一直冒黑烟，上体育课都闻得到",
         "放假了，跟大家说再见",
         "把旧书都送给山区的小朋友了",
