@@ -32,6 +32,7 @@ class AveragedPassiveAggressive:
         self.classes: tuple[str, ...] = ()
         self.idf: dict[str, float] = {}
         self.weights: dict[str, Row] = {}
+        self._joined: dict[str, tuple[float, Row]] | None = None
 
     # -- training ---------------------------------------------------------------------------
 
@@ -87,6 +88,7 @@ class AveragedPassiveAggressive:
             if row:
                 self.weights[name] = row
         self.idf = {f: round(v, 6) for f, v in self.idf.items() if f in self.weights}
+        self._joined = None
         return self
 
     @staticmethod
@@ -97,19 +99,27 @@ class AveragedPassiveAggressive:
     # -- scoring ----------------------------------------------------------------------------
 
     def scores(self, features: Iterable[str]) -> dict[str, float]:
-        """A score per class (higher is likelier); unknown features are ignored."""
+        """A score per class (higher is likelier) for distinct features; unknown ones count 0."""
         totals = [0.0] * len(self.classes)
         squares = 0.0
-        idf, weights = self.idf, self.weights
-        for f in dict.fromkeys(features):
-            v = idf.get(f)
-            if v is None:
+        rows = self._rows
+        for f in features:
+            entry = rows.get(f)
+            if entry is None:
                 continue
+            v, row = entry
             squares += v * v
-            for cls, weight in weights[f]:
+            for cls, weight in row:
                 totals[cls] += weight * v
         norm = math.sqrt(squares) or 1.0  # unit length, as in training
         return {c: t / norm for c, t in zip(self.classes, totals, strict=True)}
+
+    @property
+    def _rows(self) -> dict[str, tuple[float, Row]]:
+        """idf and weights of each feature in one lookup (built on first use)."""
+        if self._joined is None:
+            self._joined = {f: (self.idf[f], row) for f, row in self.weights.items()}
+        return self._joined
 
     # -- persistence ------------------------------------------------------------------------
 

@@ -3,19 +3,23 @@
 import json
 
 from helpers import PASSWORD
+
 from moderation import model
 from webapp.extensions import db
+from webapp.models import Suggestion
 from webapp.services import casework, staff, suggestions
 
 
-def corrected_and_answered(text: str, wrong: str, right: str, users) -> int:
-    """An item routed to `wrong`, transferred to `right`, answered there."""
+def routed_to(agency: str, text: str) -> Suggestion:
+    """A suggestion stored and analysed for real, then in `agency`'s queue."""
     s = suggestions.create_suggestion(text=text, kind="problem", channel="web").suggestion
-    if s.agency.code != wrong:
-        casework.place_in_queue(s, casework.agency_by_code(wrong))
-    casework.transfer(users[wrong], s, right, "这是学校的事")
-    casework.answer(users[right], s, decision="yes", why="我们来改", next_steps="下周")
-    return s.id
+    if s.agency.code != agency:
+        casework.place_in_queue(s, casework.agency_by_code(agency))
+    return s
+
+
+def answer(user, s: Suggestion) -> None:
+    casework.answer(user, s, decision="yes", why="我们来改", next_steps="下周")
 
 
 def make_users():
@@ -28,17 +32,13 @@ def make_users():
 def test_export_writes_the_answering_agency_and_only_redacted_text(runner, app, tmp_path):
     with app.app_context():
         users = make_users()
-        corrected_and_answered("学校操场的篮球架歪了，电话13812345678", "urban", "edu", users)
-        transferred_only = suggestions.create_suggestion(
-            text="学校门口的路灯不亮", kind="problem", channel="web").suggestion
-        if transferred_only.agency.code != "urban":
-            casework.place_in_queue(transferred_only, casework.agency_by_code("urban"))
-        casework.transfer(users["urban"], transferred_only, "edu", "学校的事")  # not answered yet
-        plain = suggestions.create_suggestion(text="公园的秋千坏了", kind="problem",
-                                              channel="web").suggestion
-        if plain.agency.code != "urban":
-            casework.place_in_queue(plain, casework.agency_by_code("urban"))
-        casework.answer(users["urban"], plain, decision="yes", why="会修", next_steps="周五")
+        corrected = routed_to("urban", "学校操场的篮球架歪了，电话13812345678")
+        casework.transfer(users["urban"], corrected, "edu", "这是学校的事")
+        answer(users["edu"], corrected)
+        not_answered_yet = routed_to("urban", "学校门口的路灯不亮")
+        casework.transfer(users["urban"], not_answered_yet, "edu", "学校的事")
+        answered_where_routed = routed_to("urban", "公园的秋千坏了")
+        answer(users["urban"], answered_where_routed)
         db.session.commit()
 
     result = runner.invoke(args=["export-corrections"])
@@ -58,14 +58,13 @@ def test_export_writes_the_answering_agency_and_only_redacted_text(runner, app, 
 def test_urgent_items_and_older_corrections_stay_out(runner, app):
     with app.app_context():
         users = make_users()
-        urgent = suggestions.create_suggestion(
-            text="我妹妹放学到现在都没回来，电话手表也关机了", kind="problem", channel="web").suggestion
+        urgent = routed_to("edu", "我妹妹放学到现在都没回来，电话手表也关机了")
         assert urgent.urgent
-        if urgent.agency.code != "edu":
-            casework.place_in_queue(urgent, casework.agency_by_code("edu"))
         casework.transfer(users["edu"], urgent, "police", "走失找警察")
-        casework.answer(users["police"], urgent, decision="yes", why="已出警", next_steps="联系家长")
-        corrected_and_answered("学校操场的篮球架歪了", "urban", "edu", users)
+        answer(users["police"], urgent)
+        corrected = routed_to("urban", "学校操场的篮球架歪了")
+        casework.transfer(users["urban"], corrected, "edu", "这是学校的事")
+        answer(users["edu"], corrected)
         db.session.commit()
 
     assert runner.invoke(args=["export-corrections"]).stdout.count("\n") == 1
