@@ -62,11 +62,7 @@ def test_urgent(analyse, text, reason):
         "学校旁边的工厂一直冒黑烟，上体育课都闻得到",
         "放假了，跟大家说再见",
         "把旧书都送给山区的小朋友了",
-        pytest.param(
-            "他把水倒在地上了",
-            marks=pytest.mark.xfail(strict=True, reason="known false alarm: on eight "
-                                    "characters the danger model alone passes MODEL_ALONE"),
-        ),
+        "他把水倒在地上了",
     ],
 )
 def test_not_urgent(analyse, text):
