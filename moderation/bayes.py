@@ -65,22 +65,19 @@ class NgramBayes(_Bayes):  # type: ignore[misc, valid-type]
     def _compile(self) -> tuple[Any, ...]:
         """Precompute log weights: a feature adds log((n+a)/a) only to classes that saw it."""
         classes = self.classes
-        vocab: set[str] = set()
-        for c in classes:
-            vocab.update(self.d[c].samples())
-        v = max(len(vocab), 1)  # an untrained model still scores (uniformly)
         a = self.alpha
+        rows: dict[str, list[tuple[int, float]]] = {}
+        log = math.log
+        for i, c in enumerate(classes):  # class by class: one pass over each count table
+            for f, n in self.d[c].d.items():
+                rows.setdefault(f, []).append((i, log((n + a) / a)))
+        v = max(len(rows), 1)  # the vocabulary; an untrained model still scores (uniformly)
         docs = sum(self.doc_counts.values()) or 1.0
         prior = [
             self.prior_weight * math.log(max(self.doc_counts[c], 1e-9) / docs) for c in classes
         ]
         unseen = [math.log(a / (self.d[c].getsum() + a * v)) for c in classes]
         k = len(classes)
-        rows: dict[str, list[tuple[int, float]]] = {}
-        log = math.log
-        for i, c in enumerate(classes):  # class by class: one pass over each count table
-            for f, n in self.d[c].d.items():
-                rows.setdefault(f, []).append((i, log((n + a) / a)))
         table: dict[str, tuple[float, tuple[tuple[int, float], ...]]] = {}
         for f, row in rows.items():
             if self.gamma:
@@ -136,11 +133,6 @@ class NgramBayes(_Bayes):  # type: ignore[misc, valid-type]
         """log_scores, and the weighted number of known features, in one pass."""
         classes, scores, known = self._scores(features)
         return dict(zip(classes, scores, strict=True)), known
-
-    def known(self, features: Iterable[str]) -> float:
-        """How many of the features the model has seen."""
-        table = (self._compiled or self._compile())[3]
-        return sum(1 for f in features if f in table)
 
     def rank_known(self, features: Iterable[str]) -> tuple[list[tuple[str, float]], float]:
         """Classes with calibrated probabilities (best first), and how many features were known."""

@@ -32,7 +32,7 @@ class AveragedPassiveAggressive:
         self.classes: tuple[str, ...] = ()
         self.idf: dict[str, float] = {}
         self.weights: dict[str, Row] = {}
-        self._joined: dict[str, tuple[float, Row]] | None = None
+        self._rows: dict[str, tuple[float, Row]] = {}  # idf and weights in one lookup
 
     # -- training ---------------------------------------------------------------------------
 
@@ -77,9 +77,8 @@ class AveragedPassiveAggressive:
                         uj[gold] = uj.get(gold, 0.0) + step * tau * v
                         uj[rival] = uj.get(rival, 0.0) - step * tau * v
                 step += 1
-        names = sorted(index, key=index.__getitem__)
         self.weights = {}
-        for j, name in enumerate(names):
+        for j, name in enumerate(sorted(df)):  # the order of `index`
             row = tuple(
                 (cls, round(value - u[j].get(cls, 0.0) / step, 6))
                 for cls, value in sorted(w[j].items())
@@ -88,8 +87,11 @@ class AveragedPassiveAggressive:
             if row:
                 self.weights[name] = row
         self.idf = {f: round(v, 6) for f, v in self.idf.items() if f in self.weights}
-        self._joined = None
+        self._join()
         return self
+
+    def _join(self) -> None:
+        self._rows = {f: (self.idf[f], row) for f, row in self.weights.items()}
 
     @staticmethod
     def _vector(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -113,13 +115,6 @@ class AveragedPassiveAggressive:
                 totals[cls] += weight * v
         norm = math.sqrt(squares) or 1.0  # unit length, as in training
         return {c: t / norm for c, t in zip(self.classes, totals, strict=True)}
-
-    @property
-    def _rows(self) -> dict[str, tuple[float, Row]]:
-        """idf and weights of each feature in one lookup (built on first use)."""
-        if self._joined is None:
-            self._joined = {f: (self.idf[f], row) for f, row in self.weights.items()}
-        return self._joined
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -146,4 +141,5 @@ class AveragedPassiveAggressive:
         model.weights = {
             f: tuple((at[c], float(w)) for c, w in row) for f, row in data["weights"].items()
         }
+        model._join()
         return model

@@ -319,7 +319,6 @@ def _load(artefact: Path, corpus_dir: Path) -> Models:
     if models is None:
         models = train(load_corpus(corpus_dir), corpus_digest=digest)
     models.agency.log_scores(())  # compile the lookup tables now, not on the first text
-    models.agency_linear.scores(())
     models.sentiment.log_scores(())
     models.danger.log_scores(())
     models.load_seconds = time.perf_counter() - started

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import Event, Suggestion
+from webapp.models import Event, Reply, Suggestion
 
 CORRECTING_ACTIONS = ("transferred", "returned")
 
@@ -25,11 +26,10 @@ def training_lines(since: datetime | None = None) -> Iterator[dict[str, str]]:
     query = (
         select(Suggestion)
         .where(Suggestion.id.in_(corrected), Suggestion.urgent.is_(False),
-               Suggestion.redacted_text.is_not(None))
+               Suggestion.redacted_text.is_not(None), Suggestion.replies.any())
+        .options(selectinload(Suggestion.replies).joinedload(Reply.agency))
         .order_by(Suggestion.id)
         .execution_options(yield_per=500)
     )
     for suggestion in db.session.scalars(query):
-        answer = suggestion.answer
-        if answer is not None:
-            yield {"text": suggestion.redacted_text, "agency": answer.agency.code}
+        yield {"text": suggestion.redacted_text, "agency": suggestion.answer.agency.code}
