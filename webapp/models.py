@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -14,7 +21,7 @@ from webapp.extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Kind:
@@ -53,6 +60,25 @@ class Role:
     FACILITATOR = "facilitator"  # an adult who runs one children's council; no agency queue
     ALL = (STAFF, AGENCY_ADMIN, COORDINATOR, ADMIN, FACILITATOR)
     ALL_AGENCIES = (COORDINATOR, ADMIN)
+
+
+class Danger:
+    """How soon a person must look at an item (moderation.Analysis.danger)."""
+
+    NONE = "none"
+    REVIEW = "review"  # a person looks today: the coordinator's review queue
+    URGENT = "urgent"  # a person acts now: alerts go out at once
+    ALL = (NONE, REVIEW, URGENT)
+    RAISED = (REVIEW, URGENT)
+
+
+class Visibility:
+    """Whether children's words may be shown to other people: only after a person approved."""
+
+    PENDING = "pending"  # waiting for a moderator
+    APPROVED = "approved"
+    HIDDEN = "hidden"  # a moderator refused it, or too many devices reported it
+    ALL = (PENDING, APPROVED, HIDDEN)
 
 
 # Statuses that sit in a queue waiting for staff.
@@ -154,14 +180,25 @@ class Suggestion(db.Model):
     council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
     # The child chose to let other children see it; None: not asked (older items).
     public: Mapped[bool | None]
+    # Only for public items: nothing is shown before a moderator approved it.
+    visibility: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The text other people read: the redaction, as the moderator may have edited it.
+    public_text: Mapped[str | None] = mapped_column(Text)
+    moderated_at: Mapped[datetime | None]
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # The child chose "my family may read this": followers of the code see the words.
+    family_may_read: Mapped[bool] = mapped_column(default=False)
+    # The registered tablet it was sent from (school, library, 儿童之家), if any.
+    tablet_id: Mapped[int | None] = mapped_column(ForeignKey("tablet.id"), index=True)
 
     # Analysis; null until the analysis has run.
     analysed_at: Mapped[datetime | None]
     topic: Mapped[str | None] = mapped_column(String(32))
     sentiment: Mapped[str | None] = mapped_column(String(16))
     sentiment_score: Mapped[float | None]
-    urgent: Mapped[bool] = mapped_column(default=False)
-    urgent_reasons: Mapped[list | None] = mapped_column(JSON)
+    urgent: Mapped[bool] = mapped_column(default=False)  # danger == "urgent"
+    danger: Mapped[str] = mapped_column(String(8), default=Danger.NONE)
+    urgent_reasons: Mapped[list | None] = mapped_column(JSON)  # the kinds of danger
     confidence: Mapped[float | None]
     suggested_agencies: Mapped[list | None] = mapped_column(JSON)
     keywords: Mapped[list | None] = mapped_column(JSON)
@@ -183,6 +220,7 @@ class Suggestion(db.Model):
         back_populates="suggestion", order_by="Note.id", cascade="all, delete-orphan"
     )
     contact: Mapped[Contact | None] = relationship()
+    tablet: Mapped[Tablet | None] = relationship()
     photos: Mapped[list[Photo]] = relationship(
         back_populates="suggestion", cascade="all, delete-orphan"
     )
@@ -272,6 +310,8 @@ class Outbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))  # agency | telegram
     recipient: Mapped[str] = mapped_column(String(128))
+    # One message per key (an alert step to one contact): enqueuing it twice sends it once.
+    dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
     payload: Mapped[dict] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -356,6 +396,11 @@ class StaffUser(db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The staff member's own Telegram chat, linked through the bot, for urgent alerts.
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Keyed hash of a one-time code the bot takes to link that chat, and until when.
+    telegram_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    telegram_link_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
@@ -651,9 +696,121 @@ class Observation(db.Model):
     place: Mapped[str | None] = mapped_column(String(200))
     # The coordinator hid it from the report (a face in the photo, words not for others).
     hidden: Mapped[bool] = mapped_column(default=False)
+    # The words reach the public report only once a moderator approved them.
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PENDING, index=True)
+    danger: Mapped[str] = mapped_column(String(8), default=Danger.NONE)
+    # A disclosure in an observation becomes an item of its own, urgent or for review.
+    danger_suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mission: Mapped[Mission] = relationship(back_populates="observations")
     photos: Mapped[list[Photo]] = relationship(
         back_populates="observation", cascade="all, delete-orphan"
     )
+
+
+# --- safeguarding: alerts that reach a person, duty rosters, public reports, tablets ---
+
+
+class AlertKind:
+    URGENT = "urgent"  # a person acts now
+    REVIEW = "review"  # a person looks today
+    OVERDUE = "overdue"  # a time limit was missed
+    UNDELIVERED = "undelivered"  # an alert could not be delivered to anyone on a roster
+    ALL = (URGENT, REVIEW, OVERDUE, UNDELIVERED)
+
+
+class DutyContact(db.Model):
+    """One place on an agency's duty roster (the coordinator's is the roster of `coord`).
+
+    Exactly one way to reach the person: an e-mail address, a webhook (企业微信 / 钉钉 group
+    robot) or a staff member whose Telegram chat is linked. Alerts go down the roster in order.
+    """
+
+    __tablename__ = "duty_contact"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN email IS NULL THEN 0 ELSE 1 END) + (CASE WHEN webhook_url IS NULL "
+            "THEN 0 ELSE 1 END) + (CASE WHEN staff_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_way",
+        ),
+        Index("ix_duty_contact_roster", "agency_id", "active", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    position: Mapped[int]  # order on the roster: the order contacts were added
+    email: Mapped[str | None] = mapped_column(String(254))
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    staff: Mapped[StaffUser | None] = relationship()
+
+
+class Alert(db.Model):
+    """A person must look at an item; it goes down the duty roster until someone 认领 it."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        # The worker's scan: unacknowledged alerts whose next step is due.
+        Index("ix_alert_due", "acknowledged_at", "next_step_at"),
+        UniqueConstraint("suggestion_id", "kind", "round", name="one_alert_per_round"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # A later deadline of the same item raises a new round (overdue answer after accept).
+    round: Mapped[int] = mapped_column(default=0)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # whose roster first
+    step: Mapped[int] = mapped_column(default=0)  # how far down the roster it has gone
+    next_step_at: Mapped[datetime | None]  # None once acknowledged or nobody is left
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship()
+    agency: Mapped[Agency] = relationship()
+    acknowledged_by: Mapped[StaffUser | None] = relationship()
+
+
+class PublicReport(db.Model):
+    """A device told an adult that a public card is not right (告诉大人：这条不对劲)."""
+
+    __tablename__ = "public_report"
+    __table_args__ = (
+        CheckConstraint("(suggestion_id IS NULL) <> (observation_id IS NULL)", name="one_card"),
+        UniqueConstraint("suggestion_id", "device_hash"),
+        UniqueConstraint("observation_id", "device_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"), index=True)
+    device_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tablet(db.Model):
+    """A shared tablet the coordinator registered to a school, library or 儿童之家."""
+
+    __tablename__ = "tablet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))  # for staff: 实验小学三楼图书角
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    place: Mapped[str | None] = mapped_column(String(200))
+    # Keyed hash of the one-time setup code, void once used or past its time.
+    setup_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_expires_at: Mapped[datetime | None]
+    # Keyed hash of the secret in the tablet's cookie, set when it was set up.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    registered_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    area: Mapped[Area] = relationship()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from helpers import PASSWORD
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -80,9 +81,10 @@ def test_council_session_on_a_tablet(page, browser, live_server, app, shot):
 
     # The counts reach the facilitator's page by themselves, as pictures and numbers.
     tally = desk.locator(".tally").first
-    tally.locator('[data-count="for"]').filter(has_text="2").wait_for(timeout=8000)
-    assert tally.locator('[data-choice="for"] img').count() == 2
-    assert tally.locator('[data-count="against"]').inner_text() == "1"
+    # Wait for the whole tally: a poll between two votes shows "for" at 2 before "against" is 1.
+    expect(tally.locator('[data-count="for"]')).to_have_text("2", timeout=10000)
+    expect(tally.locator('[data-count="against"]')).to_have_text("1", timeout=10000)
+    expect(tally.locator('[data-choice="for"] img')).to_have_count(2)
     desk.get_by_role("button", name="结束表决并计票").click()
     desk.locator("#result").wait_for()
     assert desk.locator("#result").inner_text().startswith("通过")
