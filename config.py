@@ -15,6 +15,15 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -50,6 +59,29 @@ class Config:
     BOT_UPDATES_PER_MINUTE = _env_int("BOT_UPDATES_PER_MINUTE", 30)  # per chat
     BOT_OUTBOX_INTERVAL = float(os.environ.get("BOT_OUTBOX_INTERVAL", 0.5))  # seconds
     BOT_OUTBOX_LEASE = _env_int("BOT_OUTBOX_LEASE", 30)  # seconds before a claimed send is retried
+
+    # A public card reported ("这条不对劲") from this many devices is hidden until reviewed.
+    PUBLIC_REPORTS_TO_HIDE = _env_int("PUBLIC_REPORTS_TO_HIDE", 3)
+
+    # Alerts to duty rosters (services.alerts). Links in alerts point at the staff console here.
+    STAFF_BASE_URL = os.environ.get("STAFF_BASE_URL", "http://127.0.0.1:5000")
+    # Minutes an alert waits for someone to 认领 it before it goes down the roster.
+    URGENT_ACK_MINUTES = _env_float("URGENT_ACK_MINUTES", 15)
+    REVIEW_ACK_MINUTES = _env_float("REVIEW_ACK_MINUTES", 240)  # also overdue and undelivered
+    ALERT_SEND_ATTEMPTS = _env_int("ALERT_SEND_ATTEMPTS", 5)  # then the next contact, at once
+    ALERT_SEND_TIMEOUT = _env_float("ALERT_SEND_TIMEOUT", 10)  # seconds per SMTP or HTTP send
+    # E-mail over SMTP, with Flask-Mail's names.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tongyan@localhost")
+    # The worker: alerts every round (an urgent alert is out within a minute of submission);
+    # analysis retries, overdue scans and pruning every WORKER_SLOW_INTERVAL seconds.
+    WORKER_INTERVAL = _env_float("WORKER_INTERVAL", 10)
+    WORKER_SLOW_INTERVAL = _env_float("WORKER_SLOW_INTERVAL", 60)
 
     BABEL_DEFAULT_LOCALE = "zh_Hans"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from helpers import PASSWORD
 from webapp.extensions import db
-from webapp.models import Event, Outbox, Status, Suggestion, utcnow
-from webapp.services import casework, errors, staff, suggestions
+from webapp.models import Alert, AlertKind, Event, Outbox, Status, Suggestion, utcnow
+from webapp.services import alerts, casework, errors, staff, suggestions
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def users(ctx):
     }
 
 
-def routed_to(agency: str, text: str = "公园的秋千链子断了", **fields) -> Suggestion:
+def routed_to(agency: str, text: str = "公园的路灯不亮了，希望快点修好", **fields) -> Suggestion:
     """A suggestion stored and analysed for real, then handed to `agency` by the coordinator."""
     s = suggestions.create_suggestion(text=text, kind="problem", channel="web", **fields).suggestion
     if s.agency.code != agency:
@@ -178,18 +178,24 @@ def test_notes_stay_private(users):
 
 
 def test_escalation_once_per_deadline(users):
+    duty = alerts.add_contact(None, "coord", email="duty@coord.example")
     s = routed_to("urban")
     s.due_at = utcnow() - timedelta(minutes=5)
     assert casework.escalate_overdue() == 1
     assert casework.escalate_overdue() == 0  # the same deadline is not escalated twice
-    event = s.events[-1]
-    assert (event.action, event.detail) == ("escalated", {"agency": "urban", "deadline": "accept"})
-    message = db.session.scalars(select(Outbox).where(Outbox.recipient == "coord")).one()
-    assert message.payload["type"] == "overdue"
+    escalated = [e for e in s.events if e.action == "escalated"]
+    assert [e.detail for e in escalated] == [{"agency": "urban", "deadline": "accept"}]
+    # An overdue alert down the coordinator's roster, through the same delivery as urgent ones.
+    alert = db.session.scalars(select(Alert).where(Alert.suggestion_id == s.id)).one()
+    assert (alert.kind, alert.round, alert.agency.code) == (AlertKind.OVERDUE, 0, "coord")
+    message = db.session.scalars(select(Outbox).where(Outbox.channel == "agency")).one()
+    assert message.recipient == f"duty:{duty.id}" and message.payload["alert_id"] == alert.id
     casework.accept(users["urban"], s)  # a new deadline can be escalated again
+    assert alert.acknowledged_at is not None  # taking the item on settles its overdue alert
     s.due_at = utcnow() - timedelta(minutes=1)
     assert casework.escalate_overdue() == 1
-    assert s.events[-1].detail["deadline"] == "answer"
+    assert [e for e in s.events if e.action == "escalated"][-1].detail["deadline"] == "answer"
+    assert [a.round for a in alerts.history(s)] == [0, 1]
 
 
 def test_access_between_agencies(users):
@@ -248,3 +254,17 @@ def test_every_action_writes_an_event(users):
     casework.transfer(users["urban"], s, "edu", "学校的事")
     after = db.session.scalar(select(db.func.count()).select_from(Event))
     assert after - before == 4
+
+
+def test_review_items_rank_after_urgent_and_before_the_rest(users):
+    from webapp.models import Danger
+    from webapp.services import priority
+
+    s = routed_to("urban")
+    casework.raise_danger(s, Danger.REVIEW, ("violence",), source="test")
+    assert s.danger == Danger.REVIEW and s.queue_rank == priority.REVIEW == 1
+    assert [a.kind for a in alerts.history(s)][0] == AlertKind.REVIEW
+    assert casework.raise_danger(s, Danger.NONE) is None and s.danger == Danger.REVIEW
+    casework.raise_danger(s, Danger.URGENT, ("abuse",), source="test", agency_code="police")
+    assert s.urgent and s.queue_rank == priority.URGENT and s.agency.code == "police"
+    assert s.status == Status.TRANSFERRED and s.accept_due_at - utcnow() <= timedelta(hours=2)

@@ -167,3 +167,10 @@ def test_login_returns_to_the_page_asked_for(client, make_staff, app):
     evil = client.post("/staff/login?next=https://evil.example/",
                        data={"email": "staff.urban@city.example", "password": PASSWORD})
     assert evil.headers["Location"] == "/staff/"
+
+
+def test_ids_of_any_size_are_simply_not_found(urban):
+    big = 10**30
+    for path in (f"/staff/items/{big}", f"/staff/items/{big}/ack", f"/staff/photos/{big}"):
+        assert urban.get(path).status_code == 404
+    assert urban.post(f"/staff/items/{big}/accept").status_code == 404

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 import moderation
 from webapp.extensions import db
-from webapp.models import Agency, Event, Outbox, Photo, Status, Suggestion
-from webapp.services import errors, suggestions
+from webapp.models import Agency, Alert, Event, Outbox, Photo, Status, Suggestion
+from webapp.services import alerts, errors, suggestions
 from webapp.services.codes import canonical
 
 from helpers import answer_as_coordinator
@@ -115,13 +115,19 @@ def test_photos_are_stored_clean(ctx, image_bytes):
 
 
 def test_urgent_reaches_the_agency_and_the_coordinator(ctx):
+    police = alerts.add_contact(None, "police", email="duty@police.example")
+    coord = alerts.add_contact(None, "coord", email="duty@coord.example")
     s = create(text="我表妹放学没回家，电话手表也关机了，已经四个小时了").suggestion
     db.session.flush()
-    assert s.urgent and s.urgent_reasons and s.queue_rank == 0
+    assert s.urgent and s.danger == "urgent" and s.urgent_reasons and s.queue_rank == 0
+    assert s.agency.code == "police"  # urgent items are routed to who acts, never triaged
+    alert = db.session.scalars(select(Alert)).one()
+    assert (alert.kind, alert.agency.code, alert.step) == ("urgent", "police", 0)
     messages = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [(m.channel, m.recipient, m.payload["type"]) for m in messages] == [
-        ("agency", s.agency.code, "urgent"), ("agency", "coord", "urgent")]
+        ("agency", f"duty:{police.id}", "alert"), ("agency", f"duty:{coord.id}", "alert")]
     assert all(m.delivered_at is None for m in messages)
+    assert "alert_raised" in [e.action for e in s.events]
 
 
 def test_urgent_confirmation_shows_the_help_lines(client):
@@ -207,3 +213,32 @@ def test_old_rate_limit_windows_are_pruned(ctx, app):
     db.session.commit()
     assert ratelimit.prune() == 1
     assert ratelimit.count("code_lookup_failure", "client", 900) == 1
+
+
+def test_public_only_on_a_plain_yes_and_pending_until_a_moderator_approves(ctx):
+    from webapp.models import Visibility
+
+    default = create().suggestion
+    assert default.public is False and default.visibility is None
+    assert not default.family_may_read
+    for not_yes in (None, False, "yes", 1):
+        s = create(public=not_yes).suggestion
+        assert s.public is False and s.visibility is None
+    shared = create(public=True).suggestion
+    assert shared.public is True and shared.visibility == Visibility.PENDING
+    assert shared.public_text is None and shared.moderated_at is None
+    assert create(family_may_read=True).suggestion.family_may_read is True
+
+
+def test_a_rating_comment_for_review_alerts_the_coordinator(ctx):
+    from webapp.models import AlertKind, Danger
+
+    created = create()
+    answer(created.suggestion)
+    s = suggestions.rate(created.code, CLIENT, "basically", "同桌总是抢我的东西还推我")
+    assert s.danger in Danger.RAISED  # bullying: a person looks at least today
+    assert [a.kind for a in alerts.history(s)][0] == (
+        AlertKind.REVIEW if s.danger == Danger.REVIEW else AlertKind.URGENT)
+    if s.danger == Danger.REVIEW:
+        assert s.status == Status.CLOSED  # the rating stands; the coordinator looks today
+    assert "同桌" not in repr([e.detail for e in s.events])

@@ -8,7 +8,7 @@ from webapp.api import bp
 from webapp.api.suggestions import BadRequest
 from webapp.extensions import db
 from webapp.models import Suggestion
-from webapp.services import casework, staff
+from webapp.services import alerts, casework, staff
 from webapp.web import client_key
 
 
@@ -34,7 +34,7 @@ def _body() -> dict:
 def item_summary(s: Suggestion) -> dict:
     return {
         "id": s.id, "kind": s.kind, "status": s.status, "agency": s.agency.code,
-        "urgent": s.urgent, "topic": s.topic, "text": s.redacted_text,
+        "urgent": s.urgent, "danger": s.danger, "topic": s.topic, "text": s.redacted_text,
         "due_at": s.due_at.isoformat() + "Z" if s.due_at else None,
         "area": s.area.code if s.area else None, "age_band": s.age_band,
     }
@@ -45,6 +45,14 @@ def item_detail(s: Suggestion) -> dict:
         **item_summary(s),
         "place": s.place, "channel": s.channel, "complex": s.complex,
         "submitter": s.contact.pseudonym if s.contact else None,
+        # Which registered tablet (school, library, 儿童之家) sent it, to find the child.
+        "tablet": None if s.tablet is None else {
+            "label": s.tablet.label, "area": s.tablet.area.code, "area_name": s.tablet.area.name,
+            "place": s.tablet.place, "revoked": s.tablet.revoked_at is not None},
+        "alerts": [{"kind": a.kind, "at": a.created_at.isoformat() + "Z", "step": a.step,
+                    "roster": a.agency.code,
+                    "acknowledged_at": a.acknowledged_at.isoformat() + "Z"
+                    if a.acknowledged_at else None} for a in alerts.history(s)],
         "analysis": {"sentiment": s.sentiment, "confidence": s.confidence,
                      "suggested_agencies": s.suggested_agencies, "keywords": s.keywords,
                      "urgent_reasons": s.urgent_reasons},
@@ -91,10 +99,11 @@ ACTIONS = {
         u, s, decision=b.get("decision"), why=b.get("why"), next_steps=b.get("next")),
     "transfer": lambda u, s, b: casework.transfer(u, s, b.get("agency"), b.get("reason")),
     "return": lambda u, s, b: casework.return_to_coordinator(u, s, b.get("reason")),
+    "ack": lambda u, s, b: alerts.acknowledge(u, s),
 }
 
 
-@bp.post("/staff/items/<int:item_id>/<any(accept, answer, transfer, return):action>")
+@bp.post("/staff/items/<int:item_id>/<any(accept, answer, transfer, return, ack):action>")
 @token_required
 def staff_action(item_id, action):
     suggestion = casework.get_item(g.staff, item_id)

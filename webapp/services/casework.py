@@ -1,7 +1,8 @@
 """What staff do with an item: the queue, the actions and the time limits.
 
 Every action is one call that checks who may do it, changes the state, keeps the
-queue columns (is_open, queue_rank, due_at) in step and writes an Event.
+queue columns (is_open, queue_rank, due_at) in step and writes an Event. Danger found
+after routing, and the coordinator's review of it, are here too: they move the item.
 """
 
 from dataclasses import dataclass
@@ -11,15 +12,21 @@ from sqlalchemy import Select, func, select, tuple_
 
 from webapp.extensions import db
 from webapp.models import (
-    OPEN_STATUSES, Agency, Area, Decision, Note, Reply, StaffUser, Status, Suggestion, utcnow,
+    OPEN_STATUSES, Agency, AlertKind, Area, Danger, Decision, Note, Reply, StaffUser, Status,
+    Suggestion, utcnow,
 )
-from webapp.services import council, errors, events, outbox, priority
+from webapp.services import alerts, council, errors, events, priority
 from webapp.services.workdays import add_working_days
 
 COORDINATOR = "coord"
 MAX_REASON_LENGTH = 500
 MAX_ANSWER_PART_LENGTH = 2000
 PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # ids in a URL can be any size; the database's cannot
+
+
+def valid_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 # --- access ---------------------------------------------------------------
@@ -30,13 +37,13 @@ def can_see(user: StaffUser, suggestion: Suggestion) -> bool:
 
 def get_item(user: StaffUser, suggestion_id: int) -> Suggestion:
     """An item the user may see; any other id is simply not found."""
-    suggestion = db.session.get(Suggestion, suggestion_id) if suggestion_id else None
+    suggestion = db.session.get(Suggestion, suggestion_id) if valid_id(suggestion_id) else None
     if suggestion is None or suggestion.analysed_at is None or not can_see(user, suggestion):
         raise errors.ItemNotFound()
     return suggestion
 
 
-def _require_coordinator(user: StaffUser) -> None:
+def require_coordinator(user: StaffUser) -> None:
     if not user.sees_all_agencies:
         raise errors.NotAllowed()
 
@@ -46,7 +53,7 @@ def _require_open(suggestion: Suggestion, *allowed: str) -> None:
         raise errors.WrongState()
 
 
-def _reason(reason: str | None) -> str:
+def clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise errors.ReasonRequired()
@@ -99,6 +106,8 @@ def accept(user: StaffUser, suggestion: Suggestion) -> None:
     _set_due(suggestion, suggestion.answer_due_at)
     events.record(suggestion, "accepted", user.actor, to_status=Status.ACCEPTED,
                   detail={"agency": suggestion.agency.code})
+    # Taking the item on is acting on it: its urgent and overdue alerts stop.
+    alerts.acknowledge(user, suggestion, alerts.SETTLED_BY_CASEWORK, required=False)
     db.session.flush()
 
 
@@ -133,6 +142,7 @@ def _answer_one(user, suggestion, decision, why, next_steps, linked_from=None) -
     if linked_from:
         detail["linked_from"] = linked_from
     events.record(suggestion, "answered", user.actor, to_status=Status.ANSWERED, detail=detail)
+    alerts.acknowledge(user, suggestion, alerts.SETTLED_BY_CASEWORK, required=False)
     council.notify_members_of_answer(suggestion)
     return reply
 
@@ -140,7 +150,7 @@ def _answer_one(user, suggestion, decision, why, next_steps, linked_from=None) -
 def transfer(user: StaffUser, suggestion: Suggestion, agency_code: str, reason: str) -> None:
     """Hand the item to another agency, with a reason (a routing correction)."""
     _require_open(suggestion)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target = agency_by_code(agency_code)
     if target.id == suggestion.agency_id:
         raise errors.SameAgency()
@@ -148,25 +158,34 @@ def transfer(user: StaffUser, suggestion: Suggestion, agency_code: str, reason: 
     place_in_queue(suggestion, target)
     events.record(suggestion, "transferred", user.actor, to_status=Status.TRANSFERRED,
                   detail={"from": source, "agency": target.code, "reason": reason})
+    _alert_new_owner(user, suggestion)
     db.session.flush()
 
 
 def return_to_coordinator(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
     """"Not ours": back to the coordinator's triage with a reason."""
     _require_open(suggestion)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if suggestion.agency.code == COORDINATOR:
         raise errors.SameAgency()
     source = suggestion.agency.code
     place_in_queue(suggestion, agency_by_code(COORDINATOR))
     events.record(suggestion, "returned", user.actor, to_status=Status.RETURNED,
                   detail={"from": source, "reason": reason})
+    _alert_new_owner(user, suggestion)
     db.session.flush()
+
+
+def _alert_new_owner(user: StaffUser, suggestion: Suggestion) -> None:
+    """An urgent item that changed hands: the old alert is settled, the new owner's roster hears."""
+    if suggestion.urgent:
+        alerts.settle(user, suggestion, (AlertKind.URGENT,))
+        alerts.raise_alert(suggestion, AlertKind.URGENT, actor=user.actor)
 
 
 def reroute(user: StaffUser, suggestion: Suggestion, agency_code: str, reason: str | None = None) -> None:
     """The coordinator sends a triaged or returned item to an agency in one step."""
-    _require_coordinator(user)
+    require_coordinator(user)
     transfer(user, suggestion, agency_code, reason or "协调办分派")
 
 
@@ -175,7 +194,7 @@ def mark_complex(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
     _require_open(suggestion)
     if suggestion.complex:
         raise errors.WrongState()
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     suggestion.complex = True
     start = suggestion.answer_due_at and _routed_at(suggestion)
     suggestion.answer_due_at = add_working_days(start or utcnow(), suggestion.agency.complex_answer_days)
@@ -198,7 +217,7 @@ def reject(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
     _require_open(suggestion)
     if suggestion.urgent:
         raise errors.UrgentCannotBeRejected()
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     _leave_queue(suggestion)
     events.record(suggestion, "rejected", user.actor, to_status=Status.REJECTED,
                   detail={"reason": reason})
@@ -214,7 +233,7 @@ def reopen_after_rating(suggestion: Suggestion) -> None:
 
 def link(user: StaffUser, suggestion: Suggestion, primary_id: int) -> None:
     """The coordinator marks an item as the same issue as another (answered together)."""
-    _require_coordinator(user)
+    require_coordinator(user)
     primary = get_item(user, primary_id)
     if primary.id == suggestion.id or primary.linked_to_id:
         raise errors.WrongState()
@@ -246,7 +265,7 @@ def reveal_original(user: StaffUser, suggestion: Suggestion) -> str:
 # --- escalation -------------------------------------------------------------
 
 def escalate_overdue(now: datetime | None = None) -> int:
-    """Flag items past their deadline to the coordinator, once per deadline."""
+    """Alert the coordinator's roster of items past their deadline, once per deadline."""
     now = now or utcnow()
     overdue = db.session.scalars(
         select(Suggestion)
@@ -259,11 +278,106 @@ def escalate_overdue(now: datetime | None = None) -> int:
         suggestion.escalated_at = now
         events.record(suggestion, "escalated", events.SYSTEM,
                       detail={"agency": suggestion.agency.code, "deadline": deadline})
-        outbox.enqueue("agency", COORDINATOR, {"type": "overdue", "suggestion_id": suggestion.id,
-                                               "agency": suggestion.agency.code,
-                                               "deadline": deadline}, suggestion)
+        alerts.raise_alert(suggestion, AlertKind.OVERDUE, now=now)
     db.session.flush()
     return len(overdue)
+
+
+# --- danger found after routing, and the coordinator's review -----------------
+
+def raise_danger(
+    suggestion: Suggestion, level: str, kinds=(), *, actor: str = events.SYSTEM,
+    source: str = "analysis", agency_code: str | None = None,
+):
+    """Danger found in something said about an item after it was routed (a rating comment):
+    the level is raised, never lowered, and a person is alerted. Urgent moves the item to the
+    agency that acts on that danger (`agency_code`, from the analysis) and into its queue."""
+    if level not in Danger.RAISED:
+        return None
+    suggestion.urgent_reasons = list(dict.fromkeys([*(suggestion.urgent_reasons or []), *kinds]))
+    if level == Danger.REVIEW:
+        if suggestion.danger == Danger.NONE:
+            suggestion.danger = Danger.REVIEW
+            if suggestion.is_open:
+                suggestion.queue_rank = priority.queue_rank(suggestion)
+        events.record(suggestion, "danger_raised", actor,
+                      detail={"level": Danger.REVIEW, "source": source})
+        return alerts.raise_alert(suggestion, AlertKind.REVIEW, actor=actor)
+    to_status = _make_urgent(suggestion, agency_code)
+    events.record(suggestion, "danger_raised", actor, to_status=to_status,
+                  detail={"level": Danger.URGENT, "source": source,
+                          "agency": suggestion.agency.code})
+    return alerts.raise_alert(suggestion, AlertKind.URGENT, actor=actor)
+
+
+def _make_urgent(suggestion: Suggestion, agency_code: str | None) -> str | None:
+    """Urgent, with the owner that acts today and a fresh urgent time limit; the status it
+    moves to, if any. Urgent items are always routed, never left in triage."""
+    suggestion.danger = Danger.URGENT
+    suggestion.urgent = True
+    owner = db.session.scalar(select(Agency).where(Agency.code == agency_code)) if agency_code \
+        else suggestion.agency
+    if owner is None or owner.code == COORDINATOR:
+        suggested = [c for c in (suggestion.suggested_agencies or []) if c != COORDINATOR]
+        owner = (db.session.scalar(select(Agency).where(Agency.code == suggested[0]))
+                 if suggested else None) or owner or agency_by_code(COORDINATOR)
+    if not suggestion.is_open:
+        place_in_queue(suggestion, owner)
+        return Status.REOPENED
+    if owner.id != suggestion.agency_id:
+        place_in_queue(suggestion, owner)
+        return Status.TRANSFERRED
+    if suggestion.accepted_at is None:
+        limit = utcnow() + timedelta(hours=owner.urgent_hours)
+        suggestion.accept_due_at = min(suggestion.accept_due_at or limit, limit)
+        _set_due(suggestion, suggestion.accept_due_at)
+    else:
+        suggestion.queue_rank = priority.queue_rank(suggestion)
+    return None
+
+
+# A review settles its alert and any that the review alert could not deliver.
+REVIEW_ALERTS = (AlertKind.REVIEW, AlertKind.UNDELIVERED)
+
+
+def _require_review(user: StaffUser, suggestion: Suggestion) -> None:
+    require_coordinator(user)
+    if suggestion.danger != Danger.REVIEW:
+        raise errors.WrongState()
+
+
+def clear_review(user: StaffUser, suggestion: Suggestion) -> None:
+    """The coordinator looked: no danger. The item stays where it is, in normal order."""
+    _require_review(user, suggestion)
+    suggestion.danger = Danger.NONE
+    if suggestion.is_open:
+        suggestion.queue_rank = priority.queue_rank(suggestion)
+    alerts.settle(user, suggestion, REVIEW_ALERTS)
+    events.record(suggestion, "danger_cleared", user.actor, detail={"level": Danger.NONE})
+    db.session.flush()
+
+
+def raise_to_urgent(user: StaffUser, suggestion: Suggestion) -> None:
+    """The coordinator looked: a person must act now. Urgent handling and alerts follow."""
+    _require_review(user, suggestion)
+    alerts.settle(user, suggestion, REVIEW_ALERTS)
+    _raise_urgent(suggestion, user.actor, source="review")
+
+
+def help_requested(suggestion: Suggestion, actor: str) -> None:
+    """The sender asked for help now ("send this to the people who can help"): words that
+    only need a look today are treated as urgent, since the person writing says they are."""
+    if suggestion.danger == Danger.REVIEW:
+        _raise_urgent(suggestion, actor, source="help_requested")
+
+
+def _raise_urgent(suggestion: Suggestion, actor: str, source: str) -> None:
+    to_status = _make_urgent(suggestion, None)
+    events.record(suggestion, "danger_raised", actor, to_status=to_status,
+                  detail={"level": Danger.URGENT, "source": source,
+                          "agency": suggestion.agency.code})
+    alerts.raise_alert(suggestion, AlertKind.URGENT, actor=actor)
+    db.session.flush()
 
 
 # --- the queue --------------------------------------------------------------
@@ -271,7 +385,7 @@ def escalate_overdue(now: datetime | None = None) -> int:
 @dataclass(frozen=True)
 class QueueFilter:
     agency: str | None = None  # coordinators only
-    view: str | None = None  # triage | urgent | overdue | returned (coordinator views)
+    view: str | None = None  # triage | urgent | review | overdue | returned
     status: str | None = None
     topic: str | None = None
     area: str | None = None
@@ -311,6 +425,8 @@ def _queue_query(user: StaffUser, f: QueueFilter) -> Select:
         query = query.where(Suggestion.agency_id == agency_by_code(f.agency).id)
     if f.view == "urgent":
         query = query.where(Suggestion.urgent.is_(True))
+    if f.view == "review":
+        query = query.where(Suggestion.danger == Danger.REVIEW)
     if f.view == "returned":
         query = query.where(Suggestion.status == Status.RETURNED)
     if f.overdue or f.view == "overdue":
@@ -361,7 +477,10 @@ def counts(user: StaffUser) -> dict[str, int]:
     result = {
         "open": db.session.scalar(base),
         "urgent": db.session.scalar(base.where(Suggestion.urgent.is_(True))),
+        "review": db.session.scalar(base.where(Suggestion.danger == Danger.REVIEW)),
         "overdue": db.session.scalar(base.where(Suggestion.due_at < now)),
+        "waiting": alerts.waiting_count(user),
+        "review_waiting": alerts.waiting_count(user, (AlertKind.REVIEW,)),
     }
     if user.sees_all_agencies:
         coord = agency_by_code(COORDINATOR).id

@@ -49,3 +49,23 @@ def code_hash(code: str) -> str:
 def looks_like_code(code: str) -> bool:
     """Cheap shape check before touching the database."""
     return 5 <= len(canonical(code)) <= 16
+
+
+# One-time codes an adult types (a tablet's setup, a staff member's Telegram link):
+# 8 characters of an alphabet without look-alikes, 39 bits, short-lived and single-use.
+ONE_TIME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ONE_TIME_LENGTH = 8
+
+
+def new_one_time_code() -> str:
+    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
+def canonical_one_time(code: str) -> str:
+    return re.sub(r"[\s\-_]", "", code).upper()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of a secret for one purpose, so a hash is useless for any other."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -4,12 +4,15 @@ A worker claims due messages, sends each one and marks it delivered in a
 transaction of its own right after the send. Delivery is at least once: a worker
 that dies between the send and the mark sends that message again once its lease
 has run out. A claim is a lease (next_attempt_at moved forward by a compare-and-set
-UPDATE), so two workers never send the same message at the same time.
+UPDATE), so two workers never send the same message at the same time. A message
+with a dedup_key is queued once however often it is enqueued (an alert step to one
+contact), so a retried round does not send it twice.
 """
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Outbox, Suggestion, utcnow
@@ -20,11 +23,28 @@ MAX_BACKOFF_SECONDS = 600
 MAX_ERROR_LENGTH = 200
 
 
-def enqueue(channel: str, recipient: str, payload: dict, suggestion: Suggestion | None = None) -> Outbox:
-    """Queue a message; a worker delivers it with retries once the transaction commits."""
-    message = Outbox(channel=channel, recipient=recipient, payload=payload,
+def enqueue(
+    channel: str, recipient: str, payload: dict, suggestion: Suggestion | None = None,
+    *, dedup_key: str | None = None,
+) -> Outbox:
+    """Queue a message; a worker delivers it with retries once the transaction commits.
+
+    With a dedup_key, a message already queued under that key is returned instead.
+    """
+    if dedup_key is not None:
+        existing = db.session.scalar(select(Outbox).where(Outbox.dedup_key == dedup_key))
+        if existing is not None:
+            return existing
+    message = Outbox(channel=channel, recipient=recipient, payload=payload, dedup_key=dedup_key,
                      suggestion_id=suggestion.id if suggestion else None)
-    db.session.add(message)
+    if dedup_key is None:
+        db.session.add(message)
+        return message
+    try:
+        with db.session.begin_nested():  # another worker may have queued it a moment ago
+            db.session.add(message)
+    except IntegrityError:
+        return db.session.scalars(select(Outbox).where(Outbox.dedup_key == dedup_key)).one()
     return message
 
 

@@ -1,13 +1,15 @@
-"""Queue priority of an item: urgent first, then what children said together, then the rest.
+"""Queue priority of an item: urgent first, then what a person must look at today and what
+children said together, then the rest.
 
-Proposed semantics of Suggestion.queue_rank (casework._set_due would call queue_rank):
-0 urgent, 1 a council proposal or an observer group's report, 2 everything else.
-It imports only the models, so casework can import it without a cycle.
+Suggestion.queue_rank (casework._set_due calls queue_rank): 0 urgent (danger "urgent"),
+1 danger "review" (a person looks today), a council proposal or an observer group's report,
+2 everything else. It imports only the models, so casework can import it without a cycle.
 """
 
-from webapp.models import Channel, Suggestion
+from webapp.models import Channel, Danger, Suggestion
 
 URGENT, COLLECTIVE, REST = 0, 1, 2
+REVIEW = COLLECTIVE  # before the rest, never before urgent
 COLLECTIVE_CHANNELS = (Channel.COUNCIL, Channel.OBSERVER)
 
 
@@ -18,6 +20,8 @@ def is_collective(suggestion: Suggestion) -> bool:
 
 def queue_rank(suggestion: Suggestion) -> int:
     """The item's rank in the queue (lower comes first)."""
-    if suggestion.urgent:
+    if suggestion.urgent or suggestion.danger == Danger.URGENT:
         return URGENT
+    if suggestion.danger == Danger.REVIEW:
+        return REVIEW
     return COLLECTIVE if is_collective(suggestion) else REST

@@ -29,19 +29,13 @@ FIRE = HelpLine("119", _l("Fire"))
 AMBULANCE = HelpLine("120", _l("Ambulance"))
 YOUTH = HelpLine("12355", _l("Youth helpline"))
 
-# Which lines fit which kind of danger, most useful first.
-_LINES_BY_KIND: dict[str, tuple[HelpLine, ...]] = {
-    "self_harm": (YOUTH, AMBULANCE),
-    "medical": (AMBULANCE,),
+# A person in danger can always call the police now and the youth helpline to talk;
+# some kinds need another line first.
+_PERSON_LINES = (POLICE, YOUTH)
+_FIRST_LINES: dict[str, tuple[HelpLine, ...]] = {
     "fire": (FIRE,),
-    "abuse": (POLICE, YOUTH),
-    "sexual": (POLICE, YOUTH),
-    "violence": (POLICE, YOUTH),
-    "stranger": (POLICE,),
-    "missing_child": (POLICE,),
-    "neglect": (POLICE, YOUTH),
+    "medical": (AMBULANCE,),
 }
-_DEFAULT_LINES = (POLICE, YOUTH)
 
 
 def danger_of(analysis) -> str:
@@ -62,8 +56,8 @@ def help_lines(kinds) -> list[HelpLine]:
     """The help lines for a person in danger, most useful first; none for a place hazard."""
     if not is_person_in_danger(kinds):
         return []
-    lines: dict[str, HelpLine] = {}
-    for kind in [k for k in (kinds or ()) if k not in PLACE_KINDS] or [None]:
-        for line in _LINES_BY_KIND.get(kind, _DEFAULT_LINES):
-            lines.setdefault(line.number, line)
+    first = [line for kind in (kinds or ()) for line in _FIRST_LINES.get(kind, ())]
+    if "fire" in (kinds or ()) and set(kinds) <= {"fire", *PLACE_KINDS}:
+        return first  # a fire with nobody said to be hurt: the fire brigade
+    lines = {line.number: line for line in (*first, *_PERSON_LINES)}
     return list(lines.values())

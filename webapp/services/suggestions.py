@@ -13,10 +13,12 @@ from sqlalchemy import select
 import moderation
 from webapp.extensions import db
 from webapp.models import (
-    AGE_BANDS, Agency, Area, Channel, Contact, Kind, Photo, Rating, Status,
-    Subscription, Suggestion, utcnow,
+    AGE_BANDS, Agency, AlertKind, Area, Channel, Contact, Danger, Kind, Photo, Rating, Status,
+    Subscription, Suggestion, Tablet, Visibility, utcnow,
 )
-from webapp.services import casework, clusters, codes, errors, events, outbox, ratelimit
+from webapp.services import (
+    alerts, casework, clusters, codes, errors, events, ratelimit, safeguarding,
+)
 from webapp.services.photos import clean_photo
 
 log = logging.getLogger(__name__)
@@ -46,13 +48,18 @@ def create_suggestion(
     place: str | None = None,
     photos: list[bytes] = (),
     contact: Contact | None = None,
-    public: bool | None = None,
+    public: bool = False,
+    family_may_read: bool = False,
+    tablet: Tablet | None = None,
 ) -> Created:
     """Check the input, store the suggestion, then analyse and route it.
 
     A guardian's `contact` is linked and subscribed, so later changes reach the chat.
-    `public` is the child's choice to let other children see it and say "me too"
-    (never for urgent items or ones with personal data, whatever the choice).
+    `public` is the child's choice to let other children see it and say "me too": only a
+    plain yes counts, and nothing is shown before a moderator approves it (never urgent
+    items or ones with personal data, whatever the choice). `family_may_read` lets the
+    chats that follow the code read the words. A registered `tablet` gives its area and
+    place unless the child chose an area.
     """
     text = (text or "").strip() if isinstance(text, str) else None
     if not text:
@@ -73,13 +80,19 @@ def create_suggestion(
         area = db.session.scalar(select(Area).where(Area.code == area_code))
         if area is None:
             raise errors.UnknownArea()
+    if tablet is not None and tablet.revoked_at is not None:
+        tablet = None
+    if tablet is not None and (area is None or area.id == tablet.area_id):
+        # Where the tablet stands, unless the child said it is somewhere else.
+        area, place = tablet.area, place or tablet.place
     cleaned = [clean_photo(raw) for raw in photos if raw]
 
     code, digest = _unused_code()
     suggestion = Suggestion(
         code_hash=digest, channel=channel, kind=kind, text=text, place=place,
         area=area, age_band=age_band or None, status=Status.RECEIVED, contact=contact,
-        public=public,
+        public=public is True, visibility=Visibility.PENDING if public is True else None,
+        family_may_read=family_may_read is True, tablet=tablet,
     )
     suggestion.photos = [
         Photo(data=p.data, mime_type=p.mime_type, width=p.width, height=p.height) for p in cleaned
@@ -124,26 +137,27 @@ def _apply_analysis(suggestion: Suggestion, analysis: moderation.Analysis) -> No
     suggestion.topic = analysis.topic
     suggestion.sentiment = analysis.sentiment
     suggestion.sentiment_score = analysis.sentiment_score
-    suggestion.urgent = analysis.urgent
+    level = safeguarding.danger_of(analysis)
+    suggestion.danger = level
+    suggestion.urgent = level == Danger.URGENT
     suggestion.urgent_reasons = list(analysis.urgent_reasons)
     suggestion.confidence = analysis.confidence
     suggestion.suggested_agencies = list(analysis.agencies_top3)
     suggestion.keywords = list(analysis.keywords)
 
-    # Urgent items go straight to the likely agency; unsure ones to the coordinator.
-    confident = analysis.routed or analysis.urgent
+    # Urgent items go straight to the agency that acts on that danger (the analysis names
+    # it); unsure ones to the coordinator. A review item keeps its normal routing.
+    confident = analysis.routed or suggestion.urgent
     owner = analysis.agency if confident else COORDINATOR
     casework.place_in_queue(suggestion, _agency(owner))
     events.record(
         suggestion, "routed", events.SYSTEM, to_status=Status.ROUTED,
-        detail={"agency": owner, "triage": not confident, "urgent": analysis.urgent,
-                "confidence": round(analysis.confidence, 3)},
+        detail={"agency": owner, "triage": not confident, "urgent": suggestion.urgent,
+                "danger": level, "confidence": round(analysis.confidence, 3)},
     )
-    if analysis.urgent:
-        # A person must look at once: the agency's urgent queue and the coordinator.
-        for recipient in dict.fromkeys((owner, COORDINATOR)):
-            outbox.enqueue("agency", recipient, {"type": "urgent", "suggestion_id": suggestion.id,
-                                                 "reasons": list(analysis.urgent_reasons)}, suggestion)
+    if level in Danger.RAISED:
+        # A person must look: urgent now (owner and coordinator), review today (coordinator).
+        alerts.raise_alert(suggestion, AlertKind.URGENT if suggestion.urgent else AlertKind.REVIEW)
     db.session.flush()
 
 
@@ -197,13 +211,18 @@ def _check_rating(rating: str, comment: str | None) -> None:
 
 
 def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor: str) -> Suggestion:
-    """Rate an answered suggestion; 不满意 reopens it once, anything else closes it."""
+    """Rate an answered suggestion; 不满意 reopens it once, anything else closes it.
+
+    The comment goes through the same analysis as a suggestion: it is stored redacted, and
+    danger in it alerts a person (urgent danger makes the item urgent).
+    """
     _check_rating(rating, comment)
     comment = (comment or "").strip() or None
     if suggestion.status != Status.ANSWERED:
         raise errors.RatingNotOpen()
+    analysis = moderation.analyse(comment) if comment else None
     suggestion.rating = rating
-    suggestion.rating_comment = moderation.analyse(comment).redacted_text if comment else None
+    suggestion.rating_comment = analysis.redacted_text if analysis else None
     reopen = rating == Rating.UNSATISFIED and suggestion.reopen_count < 1
     if reopen:
         suggestion.reopen_count += 1
@@ -213,6 +232,11 @@ def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor
         to_status=Status.REOPENED if reopen else Status.CLOSED,
         detail={"rating": rating},
     )
+    if analysis is not None:
+        casework.raise_danger(
+            suggestion, safeguarding.danger_of(analysis), analysis.urgent_reasons, actor=actor,
+            source="rating_comment", agency_code=analysis.agency,
+        )
     db.session.flush()
     return suggestion
 

@@ -21,4 +21,4 @@ def require_login():
     return None
 
 
-from webapp.staff import views  # noqa: E402,F401
+from webapp.staff import duty, tablets, views  # noqa: E402,F401

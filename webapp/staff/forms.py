@@ -44,3 +44,18 @@ class LinkForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Actions with no fields (accept, reveal) still carry the CSRF token."""
+
+
+class DutyContactForm(FlaskForm):
+    """One way to reach a person: the service checks that exactly one is given."""
+
+    agency = SelectField(_l("Roster of"), validate_choice=False)
+    email = StringField(_l("E-mail address"))
+    webhook_url = StringField(_l("Group robot webhook (企业微信 or 钉钉)"))
+    staff_email = SelectField(_l("Staff member with Telegram linked"), validate_choice=False)
+
+
+class TabletForm(FlaskForm):
+    label = StringField(_l("Name staff will recognise"))
+    area = SelectField(_l("Area (school, library, 儿童之家)"), validate_choice=False)
+    place = StringField(_l("Place there (you can skip this)"))

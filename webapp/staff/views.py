@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from webapp.extensions import db
 from webapp.models import AGE_BANDS, OPEN_STATUSES, Agency, Photo, utcnow
-from webapp.services import casework, directory, staff
+from webapp.services import alerts, casework, directory, staff
 from webapp.services.errors import DomainError, ItemNotFound
 from webapp.staff import bp
 from webapp.staff.forms import (
@@ -56,6 +56,13 @@ def queue():
         area=request.args.get("area") or None, age_band=request.args.get("age_band") or None,
         overdue=request.args.get("overdue") == "1", q=request.args.get("q") or None,
     )
+    if filters.view in ("urgent", "review"):
+        # Who has not acknowledged yet comes first, with the minutes waited.
+        return render_template(
+            "staff/board.html", rows=alerts.board(g.staff, filters.view), filters=filters,
+            counts=casework.counts(g.staff), now=utcnow(),
+            limit_minutes=int(alerts.ack_window(filters.view).total_seconds() // 60),
+        )
     try:
         page = casework.queue(g.staff, filters, after=request.args.get("after"))
     except DomainError as exc:
@@ -90,7 +97,7 @@ def reveal(item_id):
 
 @bp.get("/photos/<int:photo_id>")
 def photo(photo_id):
-    picture = db.session.get(Photo, photo_id) or abort(404)
+    picture = (casework.valid_id(photo_id) and db.session.get(Photo, photo_id)) or abort(404)
     casework.get_item(g.staff, picture.suggestion_id)  # same access as the item
     return Response(picture.data, mimetype=picture.mime_type,
                     headers={"Cache-Control": "private, no-store"})
@@ -108,7 +115,31 @@ ACTIONS = {
     "reject": (ReasonForm, lambda u, s, f: casework.reject(u, s, f.reason.data)),
     "note": (NoteForm, lambda u, s, f: casework.add_note(u, s, f.body.data)),
     "link": (LinkForm, lambda u, s, f: casework.link(u, s, _int(f.primary.data))),
+    "clear_review": (ActionForm, lambda u, s, f: casework.clear_review(u, s)),
+    "raise_urgent": (ActionForm, lambda u, s, f: casework.raise_to_urgent(u, s)),
 }
+
+
+@bp.route("/items/<int:item_id>/ack", methods=["GET", "POST"])
+def acknowledge(item_id):
+    """认领. The link in an alert opens a confirmation (after login); the button posts."""
+    suggestion = casework.get_item(g.staff, item_id)
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template(
+            "staff/ack.html", item=suggestion, form=form, waiting=alerts.open_alerts(suggestion),
+            allowed=alerts.can_acknowledge(g.staff, suggestion), now=utcnow())
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        alerts.acknowledge(g.staff, suggestion)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Acknowledged: the alert stops here. Please act on the item now."), "ok")
+    return redirect(url_for("staff.item", item_id=item_id))
 
 
 @bp.post("/items/<int:item_id>/<action>")
@@ -135,6 +166,8 @@ def _item_page(suggestion, original=None):
     return Response(render_template(
         "staff/item.html", item=suggestion, original=original, agencies=_agencies(),
         templates=directory.templates_for(suggestion.agency), now=utcnow(),
+        item_alerts=alerts.history(suggestion), waiting=alerts.open_alerts(suggestion),
+        can_acknowledge=alerts.can_acknowledge(g.staff, suggestion),
         forms={"action": ActionForm(), "answer": AnswerForm(), "reason": ReasonForm(),
                "transfer": TransferForm(), "note": NoteForm(), "link": LinkForm()},
     ))
