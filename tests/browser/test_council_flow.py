@@ -122,14 +122,14 @@ def test_council_session_on_a_tablet(page, browser, live_server, app, shot):
 def test_me_too_and_an_observer_mission_on_a_tablet(page, app, shot, image_bytes, tmp_path):
     from datetime import timedelta
 
-    from webapp.services import missions, suggestions
+    from webapp.services import missions, moderation_queue, suggestions
 
     with app.app_context():
         coord = staff.create_staff("coordinator@city.example", PASSWORD, "coord", "coordinator")
-        s = suggestions.create_suggestion(text="滨江社区的滑梯上有碎玻璃", kind="problem", channel="web",
-                                          area_code="xinghe.chengguan.binjiang").suggestion
-        s.urgent, s.has_pii = False, False  # whatever the analysis said: a listable item
-        casework.place_in_queue(s, casework.agency_by_code("urban"))
+        s = suggestions.create_suggestion(
+            text="滨江社区的滑梯太矮了，希望换一个高一点的", kind="idea", channel="web",
+            area_code="xinghe.chengguan.binjiang", public=True).suggestion
+        moderation_queue.approve(coord, "suggestion", s.id)  # nothing is listed before this
         m = missions.create_mission(coord, title="公园体检", checklist=["滑梯可以安全地玩", "有乘凉的地方"],
                                     area_code="xinghe.chengguan", starts_on=council.today(),
                                     ends_on=council.today() + timedelta(days=7), agency_code="urban")

@@ -24,8 +24,9 @@ def test_round_trip(client, app):
     response = post(client)
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"code", "status", "agency", "urgent"}
+    assert set(body) == {"code", "status", "agency", "urgent", "danger", "help"}
     assert body["status"] == "routed" and isinstance(body["urgent"], bool)
+    assert body["danger"] == "none" and body["help"] is None  # a bus stop: no help box
 
     shown = client.get(f"/api/v1/suggestions/{body['code']}").get_json()
     assert shown["status"] == "routed"

@@ -171,9 +171,10 @@ def test_a_member_who_leaves_keeps_past_votes(coord, tree):
 
 def routed(text, agency="urban", area=SCHOOL):
     """A stored, analysed suggestion in `agency`'s queue, whatever the analysis guessed."""
-    s = suggestions.create_suggestion(text=text, kind="problem", channel="web", area_code=area).suggestion
-    s.urgent = False  # these tests are about councils, not danger detection
-    s.has_pii = False
+    s = suggestions.create_suggestion(text=text, kind="problem", channel="web", area_code=area,
+                                      public=True).suggestion
+    # These tests are about councils, not danger detection or moderation: shared and approved.
+    s.urgent, s.has_pii, s.danger, s.visibility = False, False, "none", "approved"
     casework.place_in_queue(s, casework.agency_by_code(agency))
     db.session.commit()  # rate-limit counters write in their own transaction
     return s
@@ -202,13 +203,15 @@ def test_agenda_draws_on_the_area_and_below(coord, tree):
     assert elsewhere not in [i.suggestion for i in school_agenda.supported]
 
 
-def test_urgent_and_personal_items_never_reach_an_agenda(coord, tree):
+def test_urgent_review_and_unapproved_items_never_reach_an_agenda(coord, tree):
     s = routed("希望学校门口多放几个座椅")
     support.add_support(s.id, "device-one-0123456789", "tablet")
     s.urgent = True
     db.session.flush()
     assert council.build_agenda(tree[SCHOOL]).supported == []
-    s.urgent, s.has_pii = False, True
+    s.urgent, s.danger = False, "review"
+    assert council.build_agenda(tree[SCHOOL]).supported == []
+    s.danger, s.visibility = "none", "pending"  # not approved by a person (again)
     assert council.build_agenda(tree[SCHOOL]).supported == []
 
 
@@ -339,7 +342,7 @@ def test_members_propose_from_a_tablet_without_personal_data(coord, tree):
     (a,) = add_members(coord, school, "小海豚")
     session = open_session(coord, school)
     p = council.propose_as_member(session, a.id, title="图书角",
-                                  text="教室里想要一个图书角，有事打我电话13812345678")
+                                  text="教室里想要一个图书角，我的电话是13812345678")
     assert p.proposer is a and p.status == ProposalStatus.OPEN and p.session is session
     assert "13812345678" not in p.text
     with pytest.raises(perrors.ProposalInvalid):

@@ -23,9 +23,11 @@ def login(client, email, password=PASSWORD):
 
 def new_item(app, text="滨江社区的滑梯上有碎玻璃", area="xinghe.chengguan.binjiang", agency="urban"):
     with app.app_context():
-        created = suggestions.create_suggestion(text=text, kind="problem", channel="web", area_code=area)
+        created = suggestions.create_suggestion(text=text, kind="problem", channel="web", area_code=area,
+                                                public=True)
         s = created.suggestion
-        s.urgent, s.has_pii = False, False
+        # Shared and approved, no danger (moderation itself: test_public_moderation.py).
+        s.urgent, s.has_pii, s.danger, s.visibility = False, False, "none", "approved"
         casework.place_in_queue(s, casework.agency_by_code(agency))
         db.session.commit()
         return s.id, created.code
@@ -157,7 +159,11 @@ def test_a_council_session_through_the_pages(coordinator, app, client):
     tablet.post(f"/council/room/{c}/seen")
     assert "我们的提案有回复了" not in tablet.get(f"/council/room/{c}").get_data(as_text=True)
     public = client.get(f"/councils/{school}").get_data(as_text=True)
-    assert "课间多十分钟" in public and "下学期起课间十五分钟" in public
+    assert "课间多十分钟" not in public and "下学期起课间十五分钟" in public  # words once approved
+    assert "课间多十分钟" in coordinator.get("/staff/moderation").get_data(as_text=True)
+    coordinator.post(f"/staff/moderation/suggestion/{item_id}/approve")
+    public = client.get(f"/councils/{school}").get_data(as_text=True)
+    assert "课间多十分钟" in public and "告诉大人：这条不对劲" in public
 
     coordinator.post(f"/staff/councils/sessions/{session_id}/close", data={"minutes": "通过一项提案"})
     assert tablet.get("/council/room").status_code == 404  # the code no longer works
@@ -252,7 +258,7 @@ def test_a_mission_through_the_pages(coordinator, app, client, image_bytes):
     assert bad.status_code == 400 and "请勾选你看到的" in bad.get_data(as_text=True)
 
     report = client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
-    assert "树荫下的椅子坏了" in report and "/missions/photos/" not in report  # photos once sent
+    assert "树荫下的椅子坏了" not in report and "/missions/photos/" not in report  # once sent and approved
     staff_report = coordinator.get(f"/staff/missions/{mission_id}").get_data(as_text=True)
     assert "/staff/missions/photos/" in staff_report and "把报告发给城市管理局" in staff_report
     photo_id = int(re.search(r"/staff/missions/photos/(\d+)", staff_report).group(1))
@@ -267,7 +273,15 @@ def test_a_mission_through_the_pages(coordinator, app, client, image_bytes):
     page = coordinator.get(f"/staff/items/{item_id}").get_data(as_text=True)
     assert "儿童观察团报告" in page and f"/staff/missions/{mission_id}" in page
     report = client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
-    assert f"/missions/photos/{photo_id}" in report and "正在等回复" in report
+    assert f"/missions/photos/{photo_id}" not in report and "正在等回复" in report
+    assert client.get(f"/missions/photos/{photo_id}").status_code == 404  # not approved yet
+    with app.app_context():
+        observation_id = db.session.get(Mission, mission_id).observations[0].id
+    queue = coordinator.get("/staff/moderation").get_data(as_text=True)
+    assert "树荫下的椅子坏了" in queue and f"/staff/missions/photos/{photo_id}" in queue
+    coordinator.post(f"/staff/moderation/observation/{observation_id}/approve")
+    report = client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
+    assert "树荫下的椅子坏了" in report and f"/missions/photos/{photo_id}" in report
     assert client.get(f"/missions/photos/{photo_id}").status_code == 200
     with app.app_context():
         from helpers import answer_as_coordinator

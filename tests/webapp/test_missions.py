@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Channel, Photo, Status
-from webapp.services import casework, errors, missions, staff
+from webapp.services import casework, errors, missions, moderation_queue, staff
 from webapp.services import participation_errors as perrors
 from webapp.services.council import today
 
@@ -81,6 +81,9 @@ def test_photos_are_cleaned_and_shown_to_children_only_once_sent_and_not_hidden(
     hidden = observe(mission, ticks=[1], photo=image_bytes("PNG"))
     missions.hide_observation(coord, hidden.id)
     missions.send_report(coord, mission.id)
+    with pytest.raises(perrors.MissionNotFound):  # sent, but no person has approved it yet
+        missions.public_photo(photo.id)
+    moderation_queue.approve(coord, "observation", o.id)
     assert missions.public_photo(photo.id) is photo
     with pytest.raises(perrors.MissionNotFound):
         missions.public_photo(hidden.photos[0].id)

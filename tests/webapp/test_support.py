@@ -22,10 +22,13 @@ def pairs(name: str) -> list[dict]:
 
 
 def routed(text, agency="urban", area="xinghe.chengguan.binjiang", kind="problem"):
-    """Stored, analysed and in `agency`'s queue; not urgent, no personal data, whatever the analysis said."""
-    created = suggestions.create_suggestion(text=text, kind=kind, channel="web", area_code=area)
+    """Stored, analysed and in `agency`'s queue; shared and approved, no danger, whatever the
+    analysis said (moderation itself is tested in test_public_moderation.py)."""
+    created = suggestions.create_suggestion(text=text, kind=kind, channel="web", area_code=area,
+                                            public=True)
     s = created.suggestion
-    s.urgent, s.has_pii = False, False
+    s.urgent, s.has_pii, s.danger = False, False, "none"
+    s.visibility = "approved"
     s.linked_to = None  # the test's routing replaces the analysis', and the cluster it joined
     casework.place_in_queue(s, casework.agency_by_code(agency))
     db.session.commit()  # rate-limit counters write in their own transaction
@@ -54,7 +57,8 @@ def test_me_too_by_tracking_code(ctx):
 
 
 @pytest.mark.parametrize("change", [
-    {"urgent": True}, {"has_pii": True}, {"public": False}, {"status": Status.REJECTED, "is_open": False},
+    {"urgent": True}, {"danger": "review"}, {"danger": "urgent"}, {"public": False}, {"public": None},
+    {"visibility": "pending"}, {"visibility": "hidden"}, {"status": Status.REJECTED, "is_open": False},
 ])
 def test_only_listable_suggestions_get_a_me_too(ctx, change):
     created = routed("滨江社区的滑梯上有碎玻璃")

@@ -1,17 +1,19 @@
 """Children's suggestions over JSON."""
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.api import bp
+from webapp.children.views import danger_level, help_for
 from webapp.extensions import db
 from webapp.models import Channel
 from webapp.services import suggestions, tracking
 from webapp.services.errors import DomainError
 from webapp.web import client_key
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 FIELDS = ("text", "kind", "age_band", "area", "place")
+CHOICES = ("public", "family_may_read")  # true or false; missing is no
 
 
 class BadRequest(DomainError):
@@ -33,6 +35,10 @@ def _json_body() -> dict:
         value = body.get(field)
         if value is not None and not isinstance(value, str):
             raise BadRequest(_("The field %(field)s must be text.", field=field))
+    for field in CHOICES:
+        value = body.get(field)
+        if value is not None and not isinstance(value, bool):
+            raise BadRequest(_("The field %(field)s must be true or false.", field=field))
     return body
 
 
@@ -42,7 +48,8 @@ def create():
     created = suggestions.create_suggestion(
         text=body.get("text"), kind=body.get("kind"), channel=Channel.API,
         age_band=body.get("age_band"), area_code=body.get("area"), place=body.get("place"),
-        public=body.get("public") if isinstance(body.get("public"), bool) else None,
+        # Nothing is shared unless the child said so.
+        public=body.get("public") is True, family_may_read=body.get("family_may_read") is True,
     )
     db.session.commit()
     s = created.suggestion
@@ -51,12 +58,16 @@ def create():
         "status": s.status,
         "agency": s.agency.code if s.agency else None,
         "urgent": s.urgent,
+        "danger": danger_level(s),
+        "help": help_for(s),  # what to show the child about danger; null for ordinary items
     }, 201
 
 
 @bp.get("/suggestions/<code>")
 def show(code):
-    return tracking.child_view(suggestions.get_by_code(code, client_key()))
+    suggestion = suggestions.get_by_code(code, client_key())
+    return {**tracking.child_view(suggestion), "danger": danger_level(suggestion),
+            "help": help_for(suggestion)}
 
 
 @bp.post("/suggestions/<code>/rating")

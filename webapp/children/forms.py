@@ -33,11 +33,27 @@ class SuggestionForm(FlaskForm):
         choices=[(band, AGE_LABELS[band]) for band in AGE_BANDS],
         validate_choice=False,
     )
-    public = BooleanField(_l("Other children may see this and say \"me too\""), default=True)
+    # Off unless the child ticks it: nothing is shared by default.
+    public = BooleanField(
+        _l("Other children may see this and say \"me too\""), default=False,
+        description=_l("Other children can read what you wrote (never your name), "
+                       "after a grown-up has checked it."),
+    )
+    family_may_read = BooleanField(
+        _l("My family may read what I wrote"), default=False,
+        description=_l("Grown-ups who follow your code in a chat can read your words. "
+                       "If you leave this empty, they only see how it is going and the answer."),
+    )
 
 
 class LookupForm(FlaskForm):
     code = StringField(_l("Your code"))
+
+
+class CodeForm(FlaskForm):
+    """A button on the tracking page: the code comes in the form, never in the URL."""
+
+    code = HiddenField()
 
 
 class RatingForm(FlaskForm):

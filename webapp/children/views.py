@@ -1,12 +1,13 @@
 """Thin views: parse the form, call one service, render."""
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from webapp.children import bp
-from webapp.children.forms import LookupForm, RatingForm, SuggestionForm
+from webapp.children.forms import CodeForm, LookupForm, RatingForm, SuggestionForm
 from webapp.extensions import db
-from webapp.models import Channel, Kind
-from webapp.services import directory, suggestions, tracking
+from webapp.models import Channel, Danger, Kind
+from webapp.services import directory, following, safeguarding, suggestions, tablets, tracking
 from webapp.services.errors import DomainError
 from webapp.web import client_key
 
@@ -21,6 +22,53 @@ def kiosk_settings():
         "kiosk_idle_seconds": config["KIOSK_IDLE_SECONDS"],
         "kiosk_done_seconds": config["KIOSK_DONE_SECONDS"],
     }
+
+
+def danger_level(suggestion) -> str:
+    """none, review or urgent for a stored item (older rows only have `urgent`)."""
+    if suggestion.urgent or suggestion.danger == Danger.URGENT:
+        return Danger.URGENT
+    return suggestion.danger if suggestion.danger in Danger.ALL else Danger.NONE
+
+
+def help_box(level: str, kinds) -> dict | None:
+    """What a child reads about danger after telling, the same on the pages and the API.
+
+    A person in danger: telling was right, not their fault, the help lines that fit.
+    For review: a grown-up reads it today, and the lines. A place hazard: the people who
+    fix it were told, stay away (no 110). Nothing for ordinary items.
+    """
+    if level not in Danger.RAISED:
+        return None
+    if not safeguarding.is_person_in_danger(kinds):
+        return {"kind": "hazard", "title": _("Thank you for telling us."),
+                "message": _("We told the people who fix it. Please stay away from it "
+                             "until it is fixed."), "lines": []}
+    lines = [{"number": line.number, "label": str(line.label)}
+             for line in safeguarding.help_lines(kinds)]
+    if level == Danger.URGENT:
+        return {"kind": "person", "title": _("Telling us was the right thing to do."),
+                "message": _("It is not your fault. A grown-up will read this very soon and "
+                             "help. If you are in danger right now, tell a grown-up you trust, "
+                             "or call:"), "lines": lines}
+    return {"kind": "review", "title": _("Thank you for telling us."),
+            "message": _("A grown-up will read this today. If you feel unsafe, tell a grown-up "
+                         "you trust, or call:"), "lines": lines}
+
+
+def help_for(suggestion) -> dict | None:
+    """help_box() for a stored suggestion."""
+    return help_box(danger_level(suggestion), suggestion.urgent_reasons or ())
+
+
+def track_page(suggestion, code: str, **extra):
+    """The tracking page of one suggestion (also after "me too" from it)."""
+    return no_store(render_template(
+        "children/track.html", view=tracking.child_view(suggestion), help=help_for(suggestion),
+        followers=following.count(suggestion), code_form=CodeForm(formdata=None, code=code),
+        rating_form=RatingForm(formdata=None, code=code),
+        **{"error": None, "rated": False, **extra},
+    ))
 
 
 def no_store(response):
@@ -60,7 +108,9 @@ def say(kind):
                 text=form.text.data, kind=kind, channel=Channel.WEB,
                 age_band=form.age_band.data, area_code=form.area.data,
                 place=form.place.data, photos=[photo.read()] if photo else [],
-                public=form.public.data,
+                public=bool(form.public.data), family_may_read=bool(form.family_may_read.data),
+                # A registered tablet tells where it stands (school, library, 儿童之家).
+                tablet=tablets.from_cookie(request.cookies.get(tablets.COOKIE)),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -68,7 +118,7 @@ def say(kind):
         else:
             db.session.commit()
             return no_store(render_template(
-                "children/done.html", code=created.code, urgent=created.suggestion.urgent
+                "children/done.html", code=created.code, help=help_for(created.suggestion)
             ))
     elif request.method == "POST":
         error = form.errors and next(iter(form.errors.values()))[0]
@@ -99,6 +149,23 @@ def rate():
     return _show(form.code.data, rated=True)
 
 
+@bp.post("/track/stop-following")
+def stop_following():
+    """The child stops every chat that follows this message."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        suggestion = suggestions.get_by_code(form.code.data, client_key())
+    except DomainError as exc:
+        lookup = LookupForm(formdata=None, code=form.code.data)
+        return no_store(render_template("children/lookup.html", form=lookup,
+                                        error=exc.message)), exc.http_status
+    following.stop_all(suggestion, "child")
+    db.session.commit()
+    return track_page(suggestion, form.code.data, stopped=True)
+
+
 def _show(code, error=None, rated=False):
     try:
         suggestion = suggestions.get_by_code(code, client_key())
@@ -107,8 +174,4 @@ def _show(code, error=None, rated=False):
         return no_store(render_template("children/lookup.html", form=form, error=exc.message)), (
             exc.http_status
         )
-    view = tracking.child_view(suggestion)
-    rating_form = RatingForm(formdata=None, code=code)
-    return no_store(render_template(
-        "children/track.html", view=view, rating_form=rating_form, error=error, rated=rated
-    ))
+    return track_page(suggestion, code, error=error, rated=rated)

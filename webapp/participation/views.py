@@ -1,5 +1,7 @@
 """Thin views: parse, call one service, render or redirect."""
 
+import re
+
 from flask import (
     Response,
     abort,
@@ -15,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from webapp.children.forms import RatingForm
+from webapp.children.views import help_box, help_for, track_page
 from webapp.extensions import db
 from webapp.participation import bp
 from webapp.participation.forms import (
@@ -26,13 +28,15 @@ from webapp.participation.forms import (
     TrackSupportForm,
     VoteForm,
 )
-from webapp.services import council, missions, support, tracking
+from webapp.services import council, missions, moderation_queue, support, tracking
 from webapp.services.errors import DomainError
 from webapp.web import client_key
 
 DEVICE_COOKIE = "device"
 DEVICE_COOKIE_SECONDS = 2 * 365 * 86400
 JOINED = "council_session"  # the session this tablet joined with the code in the room
+# Where "tell an adult" may send the child back to: public pages of this blueprint only.
+BACK_TO = re.compile(r"/(area/[\w.\-]{1,64}|missions/\d{1,9}/report|councils/\d{1,9}|me-too)")
 
 
 def no_store(response) -> Response:
@@ -104,19 +108,36 @@ def track_support():
         db.session.rollback()
         return no_store(render_template("error.html", message=exc.message)), exc.http_status
     db.session.commit()
-    page = render_template(
-        "children/track.html", view=tracking.child_view(done.suggestion),
-        rating_form=RatingForm(formdata=None, code=form.code.data), error=None, rated=False,
-        supported=True,
-    )
-    return _keep_device(no_store(page), token, new)
+    page = track_page(done.suggestion, form.code.data, supported=True)
+    return _keep_device(page, token, new)
 
 
 @bp.get("/me-too")
 def my_supports():
     found = support.supported_by_device(request.cookies.get(DEVICE_COOKIE))
-    return no_store(render_template("participation/me_too.html",
-                                    items=[(s, tracking.status_words(s.status)) for s in found]))
+    return no_store(render_template(
+        "participation/me_too.html", form=PlainForm(),
+        items=[(s, tracking.status_words(s.status), support.public_words(s)) for s in found]))
+
+
+# --- "告诉大人：这条不对劲" on a public card ----------------------------------------------
+
+@bp.post("/cards/<any(suggestion, observation):kind>/<int:card_id>/tell")
+def tell_an_adult(kind, card_id):
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    token, new = _device()
+    try:
+        moderation_queue.report_card(kind, card_id, token, client_key())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you for telling us. A grown-up will look at it."), "ok")
+    back = request.form.get("back", "")
+    target = back if BACK_TO.fullmatch(back) else url_for("participation.areas")
+    return _keep_device(redirect(target), token, new)
 
 
 # --- councils: public pages --------------------------------------------------------
@@ -128,7 +149,8 @@ def councils():
 
 @bp.get("/councils/<int:council_id>")
 def council_page(council_id):
-    return render_template("participation/council.html", view=council.public_council(council_id))
+    return no_store(render_template("participation/council.html",
+                                    view=council.public_council(council_id), form=PlainForm()))
 
 
 # --- councils: the tablets in the room -----------------------------------------------
@@ -155,6 +177,14 @@ def join():
             return redirect(url_for("participation.room"))
     return no_store(render_template("participation/join.html", form=form, error=error)), (
         404 if error else 200)
+
+
+def _help_words(box: dict | None) -> str:
+    """A help box as one line of text, for a message on a shared tablet."""
+    if box is None:
+        return _("Thank you for telling us. A grown-up will read this today.")
+    lines = " ".join(f"{line['number']} {line['label']}" for line in box["lines"])
+    return " ".join(part for part in (box["title"], box["message"], lines) if part)
 
 
 def _room_id() -> int | None:
@@ -200,13 +230,17 @@ def propose(member_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        council.propose_as_member(joined, member_id, title=form.title.data, text=form.text.data)
+        made = council.propose_as_member(joined, member_id, title=form.title.data,
+                                         text=form.text.data)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
     else:
         db.session.commit()
-        flash(_("Your proposal is on today's agenda."), "ok")
+        if isinstance(made, council.TakenAside):  # told of danger: for a person, not the agenda
+            flash(_help_words(help_for(made.suggestion)), "ok")
+        else:
+            flash(_("Your proposal is on today's agenda."), "ok")
     return redirect(url_for("participation.member", member_id=member_id))
 
 
@@ -252,7 +286,7 @@ def mission(mission_id):
     if form.validate_on_submit():
         photo = form.photo.data
         try:
-            missions.observe(
+            observation = missions.observe(
                 mission_id, client=client_key(), ticks=form.ticks.data, text=form.text.data,
                 place=form.place.data, nickname=form.nickname.data,
                 photo=photo.read() if photo else None,
@@ -262,7 +296,10 @@ def mission(mission_id):
             error = exc.message
         else:
             db.session.commit()
-            return no_store(render_template("participation/observed.html", mission=found))
+            item = missions.danger_item(observation)
+            return no_store(render_template(
+                "participation/observed.html", mission=found, taken_aside=item is not None,
+                help=help_box(observation.danger, item.urgent_reasons if item else ())))
     elif request.method == "POST":
         error = _("The page was open too long. Please go back and try again.")
     return no_store(render_template(
@@ -273,7 +310,8 @@ def mission(mission_id):
 
 @bp.get("/missions/<int:mission_id>/report")
 def mission_report(mission_id):
-    return render_template("participation/report.html", report=missions.public_report(mission_id))
+    return no_store(render_template("participation/report.html",
+                                    report=missions.public_report(mission_id), form=PlainForm()))
 
 
 @bp.get("/missions/photos/<int:photo_id>")

@@ -26,6 +26,7 @@ from webapp.models import (
     Council,
     CouncilMember,
     CouncilSession,
+    Danger,
     Kind,
     Outbox,
     Proposal,
@@ -40,7 +41,16 @@ from webapp.models import (
     VoteChoice,
     utcnow,
 )
-from webapp.services import errors, events, outbox, priority, ratelimit, suggestions, support
+from webapp.services import (
+    errors,
+    events,
+    outbox,
+    priority,
+    ratelimit,
+    safeguarding,
+    suggestions,
+    support,
+)
 from webapp.services import participation_errors as perrors
 from webapp.services.workdays import load_calendar
 
@@ -82,8 +92,9 @@ def can_manage(user: StaffUser, council: Council) -> bool:
 
 
 def _require_coordinator(user: StaffUser) -> None:
-    if not user.sees_all_agencies:
-        raise errors.NotAllowed()
+    from webapp.services import casework  # casework imports this module
+
+    casework.require_coordinator(user)  # the console's one coordinator-only check
 
 
 def get_council(user: StaffUser, council_id: int) -> Council:
@@ -424,9 +435,9 @@ def add_suggestion_to_agenda(
         Proposal.status.in_((*ProposalStatus.UNDECIDED, ProposalStatus.ADOPTED))))
     if already:
         raise perrors.ProposalWrongState()
+    words = support.public_words(suggestion)  # what a moderator approved for other children
     proposal = Proposal(council=council, session=session, source=source, suggestion=suggestion,
-                        title=_title_from(suggestion.redacted_text), text=suggestion.redacted_text,
-                        status=ProposalStatus.OPEN)
+                        title=_title_from(words), text=words, status=ProposalStatus.OPEN)
     db.session.add(proposal)
     db.session.flush()
     return proposal
@@ -454,25 +465,60 @@ def _title_from(text: str) -> str:
     return first[:MAX_TITLE_LENGTH - 1] + "…" if len(first) > MAX_TITLE_LENGTH else first
 
 
-def _clean_proposal(title: str | None, text: str | None) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Cleaned:
+    title: str  # redacted
+    text: str  # redacted
+    danger: str  # none | review | urgent
+    original: str  # the member's own words, for the item a disclosure becomes
+
+
+def _clean_proposal(title: str | None, text: str | None) -> Cleaned:
     title, text = (title or "").strip(), (text or "").strip()
     if not title or not text or len(title) > MAX_TITLE_LENGTH or len(text) > MAX_PROPOSAL_LENGTH:
         raise perrors.ProposalInvalid()
-    # Members' words are shown to the whole council: personal data is taken out first.
-    return moderation.analyse(title).redacted_text, moderation.analyse(text).redacted_text
+    # Members' words are shown to the whole council: personal data is taken out first, and
+    # danger is looked for in the whole proposal as in any suggestion.
+    original = f"{title}\n{text}"
+    return Cleaned(moderation.analyse(title).redacted_text, moderation.analyse(text).redacted_text,
+                   safeguarding.danger_of(moderation.analyse(original)), original)
+
+
+@dataclass(frozen=True)
+class TakenAside:
+    """A proposal that told of danger: an item for a person to act on, not an agenda point."""
+
+    suggestion: Suggestion
+    danger: str
+
+
+def _take_aside(council: Council, cleaned: Cleaned, actor: str) -> TakenAside:
+    created = suggestions.create_suggestion(
+        text=cleaned.original, kind=Kind.PROBLEM, channel=Channel.COUNCIL, actor=actor,
+        area_code=council.area.code, public=False, family_may_read=False,
+    )
+    events.record(created.suggestion, "from_proposal", actor,
+                  detail={"council": council.id, "danger": cleaned.danger})
+    db.session.flush()
+    log.info("a proposal to council %s was taken aside as item %s",
+             council.id, created.suggestion.id)
+    return TakenAside(created.suggestion, cleaned.danger)
 
 
 def propose_as_staff(
     user: StaffUser, council: Council, *, title: str, text: str,
     session: CouncilSession | None = None,
-) -> Proposal:
-    """The facilitator writes down a member's proposal: for the next session, or this one."""
+) -> Proposal | TakenAside:
+    """The facilitator writes down a member's proposal: for the next session, or this one.
+    One that tells of danger goes to the people who can help, not on the agenda."""
     if not can_manage(user, council) or (session is not None and session.council_id != council.id):
         raise perrors.CouncilNotFound()
-    title, text = _clean_proposal(title, text)
+    cleaned = _clean_proposal(title, text)
+    if cleaned.danger in Danger.RAISED:
+        return _take_aside(council, cleaned, user.actor)
     on_agenda = session is not None and session.status != SessionStatus.CLOSED
-    proposal = Proposal(council=council, session=session if on_agenda else None, title=title,
-                        text=text, source=ProposalSource.MEMBER,
+    proposal = Proposal(council=council, session=session if on_agenda else None,
+                        title=cleaned.title, text=cleaned.text, source=ProposalSource.MEMBER,
                         status=ProposalStatus.OPEN if on_agenda else ProposalStatus.PENDING)
     db.session.add(proposal)
     db.session.flush()
@@ -481,12 +527,16 @@ def propose_as_staff(
 
 def propose_as_member(
     session: CouncilSession, member_id: int, *, title: str, text: str,
-) -> Proposal:
-    """A member proposes something from a tablet in the room: it goes on this session's agenda."""
+) -> Proposal | TakenAside:
+    """A member proposes something from a tablet in the room: it goes on this session's agenda.
+    One that tells of danger goes to the people who can help, not on the agenda."""
     member = session_member(session, member_id)
-    title, text = _clean_proposal(title, text)
-    proposal = Proposal(council=session.council, session=session, title=title, text=text,
-                        source=ProposalSource.MEMBER, proposer=member, status=ProposalStatus.OPEN)
+    cleaned = _clean_proposal(title, text)
+    if cleaned.danger in Danger.RAISED:
+        return _take_aside(session.council, cleaned, "child")
+    proposal = Proposal(council=session.council, session=session, title=cleaned.title,
+                        text=cleaned.text, source=ProposalSource.MEMBER, proposer=member,
+                        status=ProposalStatus.OPEN)
     db.session.add(proposal)
     db.session.flush()
     return proposal
@@ -623,9 +673,11 @@ def _adopt(user: StaffUser, proposal: Proposal, result: Tally) -> str | None:
     council = proposal.council
     code = None
     if proposal.suggestion is None:
+        # Public: a council's proposal is shown on its page, once a moderator approved it.
         created = suggestions.create_suggestion(
             text=f"{proposal.title}\n{proposal.text}", kind=Kind.IDEA, channel=Channel.COUNCIL,
-            actor=council_actor(council), area_code=council.area.code,
+            actor=council_actor(council), area_code=council.area.code, public=True,
+            family_may_read=False,
         )
         proposal.suggestion = created.suggestion
         code = created.code
@@ -813,6 +865,18 @@ class PublicCouncil:
     proposals: list[Proposal]  # adopted, newest first, with their suggestions' answers
     tallies: dict[int, Tally]
     sessions: list[CouncilSession]
+    words: dict[int, tuple[str, str] | None]  # proposal id -> approved (title, text), or None
+
+
+def public_words(proposal: Proposal) -> tuple[str, str] | None:
+    """A proposal's title and text as other people may read them: only once a moderator
+    approved its suggestion (as edited, if it was), never for one that tells of danger."""
+    suggestion = proposal.suggestion
+    if suggestion is None or not support.is_public(suggestion):
+        return None
+    if suggestion.public_text:
+        return _title_from(suggestion.public_text), suggestion.public_text
+    return proposal.title, proposal.text
 
 
 def public_council(council_id: int) -> PublicCouncil:
@@ -825,7 +889,8 @@ def public_council(council_id: int) -> PublicCouncil:
     ).order_by(Proposal.decided_at.desc(), Proposal.id.desc()).limit(50)).all()
     closed = [s for s in council.sessions if s.status == SessionStatus.CLOSED][:10]
     return PublicCouncil(council, _councils_below(council), list(adopted),
-                         tallies([p.id for p in adopted]), closed)
+                         tallies([p.id for p in adopted]), closed,
+                         {p.id: public_words(p) for p in adopted})
 
 
 def all_councils() -> list[Council]:

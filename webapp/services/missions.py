@@ -13,6 +13,7 @@ import moderation
 from webapp.extensions import db
 from webapp.models import (
     Channel,
+    Danger,
     Kind,
     Mission,
     Observation,
@@ -20,8 +21,9 @@ from webapp.models import (
     StaffUser,
     Status,
     Suggestion,
+    Visibility,
 )
-from webapp.services import casework, errors, ratelimit, suggestions, support
+from webapp.services import casework, errors, events, ratelimit, safeguarding, suggestions, support
 from webapp.services import participation_errors as perrors
 from webapp.services.council import today
 from webapp.services.photos import clean_photo
@@ -41,9 +43,7 @@ REPORT_QUOTES = 8  # children's own words quoted in the report sent to the agenc
 
 # --- access ------------------------------------------------------------------------
 
-def _require_coordinator(user: StaffUser) -> None:
-    if not user.sees_all_agencies:
-        raise errors.NotAllowed()
+# The coordinator-only check of the casework console, not a copy of it.
 
 
 def can_see_report(user: StaffUser, mission: Mission) -> bool:
@@ -80,7 +80,7 @@ def create_mission(
     starts_on: date | None, ends_on: date | None, agency_code: str,
 ) -> Mission:
     """The coordinator sets a mission: what to look for, where, when, and who gets the report."""
-    _require_coordinator(user)
+    casework.require_coordinator(user)
     title = (title or "").strip()
     items = [item.strip() for item in checklist or [] if item and item.strip()]
     if (not title or len(title) > MAX_TITLE_LENGTH or not 1 <= len(items) <= MAX_ITEMS
@@ -150,20 +150,24 @@ def observe(
     ratelimit.hit(OBSERVATION_BUCKET, client, 3600)
     observation = Observation(mission=mission, ticks=chosen, text=text, place=place,
                               nickname=nickname)
-    _redact(observation)
+    analysed = _analyse(observation)
     if cleaned:
         observation.photos = [Photo(data=cleaned.data, mime_type=cleaned.mime_type,
                                     width=cleaned.width, height=cleaned.height)]
     db.session.add(observation)
     db.session.flush()
+    if analysed and observation.danger in Danger.RAISED:
+        _take_aside(observation, photo)
     return observation
 
 
-def _redact(observation: Observation) -> None:
-    """Personal data out of the words, place and nickname others will read."""
+def _analyse(observation: Observation) -> bool:
+    """The same analysis as a suggestion: personal data out of what others read, and danger."""
     try:
         if observation.text:
-            observation.redacted_text = moderation.analyse(observation.text).redacted_text
+            analysis = moderation.analyse(observation.text)
+            observation.redacted_text = analysis.redacted_text
+            observation.danger = safeguarding.danger_of(analysis)
         if observation.place:
             observation.place = moderation.analyse(observation.place).redacted_text
         if observation.nickname and moderation.analyse(observation.nickname).pii:
@@ -171,11 +175,48 @@ def _redact(observation: Observation) -> None:
     except Exception as exc:  # kept, but shown to nobody until a person looks
         log.warning("observation analysis failed: %s", type(exc).__name__)
         observation.hidden = True
+        return False
+    return True
+
+
+def _take_aside(observation: Observation, photo: bytes | None) -> Suggestion:
+    """A disclosure in an observation becomes an item of its own, routed and alerted like any
+    other; it never reaches the report, the agency of the mission or a public page."""
+    mission = observation.mission
+    created = suggestions.create_suggestion(
+        text=observation.text, kind=Kind.PROBLEM, channel=Channel.OBSERVER, actor="child",
+        area_code=mission.area.code, place=observation.place, photos=[photo] if photo else [],
+        public=False, family_may_read=False,
+    )
+    item = created.suggestion
+    observation.danger_suggestion_id = item.id
+    events.record(item, "from_observation", "child",
+                  detail={"mission": mission.id, "observation": observation.id,
+                          "danger": observation.danger})
+    db.session.flush()
+    log.info("observation %s on mission %s taken aside as item %s",
+             observation.id, mission.id, item.id)
+    return item
+
+
+def danger_item(observation: Observation) -> Suggestion | None:
+    """The item an observation that told of danger became, if it did."""
+    if observation.danger_suggestion_id is None:
+        return None
+    return db.session.get(Suggestion, observation.danger_suggestion_id)
+
+
+def is_public_observation(observation: Observation) -> bool:
+    """Its words and photo may be shown to other people: in a sent report, approved by a
+    person, not hidden, no danger."""
+    return (not observation.hidden and observation.danger == Danger.NONE
+            and observation.visibility == Visibility.APPROVED
+            and observation.mission.report_suggestion_id is not None)
 
 
 def hide_observation(user: StaffUser, observation_id: int, hidden: bool = True) -> Observation:
     """The coordinator keeps an observation out of the report (a face, words not for others)."""
-    _require_coordinator(user)
+    casework.require_coordinator(user)
     observation = db.session.get(Observation, observation_id)
     if observation is None:
         raise perrors.MissionNotFound()
@@ -189,26 +230,35 @@ def hide_observation(user: StaffUser, observation_id: int, hidden: bool = True) 
 @dataclass(frozen=True)
 class Report:
     mission: Mission
-    observations: int  # shown in the report
+    observations: int  # counted in the report
     hidden: int
     counts: list[tuple[str, int]]  # checklist item, how many observers ticked it
-    shown: list[Observation]  # observations in the report, oldest first
+    shown: list[Observation]  # observations whose words and photos are shown, oldest first
     photos: list[Photo]
     answer: object | None  # the agency's Reply, once there is one
     status: str | None  # the report item's status, once sent
 
 
-def report(mission: Mission) -> Report:
-    """What the observers saw, counted per checklist item, with their words and photos."""
-    shown = [o for o in mission.observations if not o.hidden]
+def report(mission: Mission, public: bool = False) -> Report:
+    """What the observers saw, counted per checklist item, with their words and photos.
+
+    Ticks of every observation not hidden count. Words and photos: for staff, all but those
+    that told of danger (those are items of their own); for children, only what a person
+    approved in a sent report.
+    """
+    counted = [o for o in mission.observations if not o.hidden]
+    if public:
+        shown = [o for o in counted if is_public_observation(o)]
+    else:
+        shown = [o for o in counted if o.danger == Danger.NONE]
     counts = [0] * len(mission.checklist)
-    for observation in shown:
+    for observation in counted:
         for tick in observation.ticks or ():
             if 0 <= tick < len(counts):
                 counts[tick] += 1
     item = mission.report_suggestion
     return Report(
-        mission=mission, observations=len(shown), hidden=len(mission.observations) - len(shown),
+        mission=mission, observations=len(counted), hidden=len(mission.observations) - len(counted),
         counts=list(zip(mission.checklist, counts, strict=True)), shown=shown,
         photos=[p for o in shown for p in o.photos],
         answer=item.answer if item else None, status=item.status if item else None,
@@ -221,16 +271,16 @@ def staff_report(user: StaffUser, mission_id: int) -> Report:
 
 
 def public_report(mission_id: int) -> Report:
-    """The children's report page: counts always; photos once the coordinator has sent it."""
-    return report(public_mission(mission_id))
+    """The children's report page: counts always; words and photos a person approved once
+    the coordinator has sent the report."""
+    return report(public_mission(mission_id), public=True)
 
 
 def public_photo(photo_id: int) -> Photo:
-    """An observation's photo children may see: in a sent report, not hidden."""
+    """An observation's photo children may see: in a sent report, approved, not hidden."""
     photo = db.session.get(Photo, photo_id)
     observation = photo.observation if photo else None
-    if (observation is None or observation.hidden
-            or observation.mission.report_suggestion_id is None):
+    if observation is None or not is_public_observation(observation):
         raise perrors.MissionNotFound()
     return photo
 
@@ -265,7 +315,7 @@ def report_text(result: Report) -> str:
 
 def send_report(user: StaffUser, mission_id: int) -> Suggestion:
     """The coordinator sends the report to the mission's agency as one item to answer."""
-    _require_coordinator(user)
+    casework.require_coordinator(user)
     mission = get_mission(user, mission_id)
     if mission.report_suggestion_id is not None:
         raise perrors.ReportAlreadySent()

@@ -10,11 +10,11 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import Area, Channel, Status, Suggestion, Support
+from webapp.models import Area, Channel, Danger, Status, Suggestion, Support, Visibility
 from webapp.services import participation_errors as perrors
 from webapp.services import ratelimit, suggestions
 
@@ -57,7 +57,7 @@ def device_hash(token: str) -> str:
     return hmac.new(key, b"device:" + (token or "").encode(), hashlib.sha256).hexdigest()
 
 
-def _valid_token(token: str | None) -> bool:
+def valid_device_token(token: str | None) -> bool:
     return bool(token) and 16 <= len(token) <= 64
 
 
@@ -66,25 +66,38 @@ def _valid_token(token: str | None) -> bool:
 def listable_clause() -> tuple:
     """SQL conditions for a suggestion other children may see and support.
 
-    Until children choose it themselves (Suggestion.public), an open, analysed,
-    non-urgent item with no personal data found is listable; urgent ones never are.
+    Only what the child chose to share (public) and a person approved (visibility);
+    an item with any danger is never public, whatever was approved before.
     """
     return (
         Suggestion.is_open.is_(True),
         Suggestion.analysed_at.is_not(None),
         Suggestion.redacted_text.is_not(None),
         Suggestion.urgent.is_(False),
-        Suggestion.has_pii.is_(False),
+        Suggestion.danger == Danger.NONE,
         Suggestion.channel != Channel.OBSERVER,
-        or_(Suggestion.public.is_(None), Suggestion.public.is_(True)),
+        Suggestion.public.is_(True),
+        Suggestion.visibility == Visibility.APPROVED,
     )
+
+
+def is_public(s: Suggestion) -> bool:
+    """Its words may be shown to other people: shared, approved, no danger."""
+    return (s.public is True and s.visibility == Visibility.APPROVED and s.analysed_at is not None
+            and s.redacted_text is not None and not s.urgent and s.danger == Danger.NONE
+            and s.channel != Channel.OBSERVER)
 
 
 def is_listable(s: Suggestion) -> bool:
     """listable_clause() for one suggestion already loaded."""
-    return (s.is_open and s.analysed_at is not None and s.redacted_text is not None
-            and not s.urgent and not s.has_pii and s.channel != Channel.OBSERVER
-            and s.public is not False)
+    return s.is_open and is_public(s)
+
+
+def public_words(s: Suggestion) -> str | None:
+    """What other people read: the moderator's edit, else the redaction; None if not public."""
+    if not is_public(s):
+        return None
+    return s.public_text or s.redacted_text
 
 
 # --- counts ----------------------------------------------------------------------
@@ -161,7 +174,7 @@ def support_by_code(code: str, device_token: str, client: str) -> Supported:
 
 
 def _support(suggestion: Suggestion, device_token: str, client: str) -> Supported:
-    if not _valid_token(device_token):
+    if not valid_device_token(device_token):
         raise perrors.NotSupportable()
     digest = device_hash(device_token)
     exists = db.session.scalar(select(Support.id).where(
@@ -190,6 +203,11 @@ class Listed:
     said_the_same: int
     mine: bool  # this device already said "me too"
 
+    @property
+    def text(self) -> str | None:
+        """The approved words other children read."""
+        return public_words(self.suggestion)
+
 
 @dataclass(frozen=True)
 class Board:
@@ -216,7 +234,7 @@ def area_board(area_code: str, device_token: str | None) -> Board:
 
 def supported_ids(device_token: str | None, among: list[int]) -> set[int]:
     """Which of `among` this device said "me too" to."""
-    if not _valid_token(device_token) or not among:
+    if not valid_device_token(device_token) or not among:
         return set()
     return set(db.session.scalars(select(Support.suggestion_id).where(
         Support.device_hash == device_hash(device_token), Support.suggestion_id.in_(among))))
@@ -224,7 +242,7 @@ def supported_ids(device_token: str | None, among: list[int]) -> set[int]:
 
 def supported_by_device(device_token: str | None, limit: int = 50) -> list[Suggestion]:
     """What this device said "me too" to, newest first: the child comes back for the answers."""
-    if not _valid_token(device_token):
+    if not valid_device_token(device_token):
         return []
     return list(db.session.scalars(
         select(Suggestion).join(Support, Support.suggestion_id == Suggestion.id)

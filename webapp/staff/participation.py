@@ -171,15 +171,32 @@ def add_facilitator(council_id):
                 _("The facilitator can log in now."), _council_url(council_id))
 
 
+def _propose(action, success: str, target: str):
+    """Like _run, but a proposal that told of danger became an item, not an agenda point."""
+    try:
+        made = action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(target)
+    db.session.commit()
+    if isinstance(made, council.TakenAside):
+        flash(_("This proposal tells of danger: it is not on the agenda. It went to the people "
+                "who can help as item #%(id)s.", id=made.suggestion.id), "error")
+    else:
+        flash(success, "ok")
+    return redirect(target)
+
+
 @bp.post("/councils/<int:council_id>/proposals")
 def add_proposal(council_id):
     found = council.get_council(g.staff, council_id)
     form = StaffProposalForm()
     if not _posted(form):
         abort(400)
-    return _run(lambda: council.propose_as_staff(g.staff, found, title=form.title.data,
-                                                 text=form.text.data),
-                _("The proposal waits for the next session."), _council_url(council_id))
+    return _propose(lambda: council.propose_as_staff(g.staff, found, title=form.title.data,
+                                                     text=form.text.data),
+                    _("The proposal waits for the next session."), _council_url(council_id))
 
 
 @bp.post("/councils/<int:council_id>/sessions")
@@ -243,9 +260,10 @@ def add_session_proposal(session_id):
     form = StaffProposalForm()
     if not _posted(form):
         abort(400)
-    return _run(lambda: council.propose_as_staff(g.staff, found.council, title=form.title.data,
-                                                 text=form.text.data, session=found),
-                _("Added to the agenda."), _session_url(session_id))
+    return _propose(lambda: council.propose_as_staff(g.staff, found.council,
+                                                     title=form.title.data, text=form.text.data,
+                                                     session=found),
+                    _("Added to the agenda."), _session_url(session_id))
 
 
 @bp.post("/councils/sessions/<int:session_id>/open")
@@ -396,3 +414,7 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+# The moderation queue of public pages shares this blueprint and its login check.
+from webapp.staff import moderation  # noqa: E402,F401

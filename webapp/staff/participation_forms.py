@@ -68,3 +68,7 @@ class MissionForm(FlaskForm):
     starts_on = DateField(_l("First day"))
     ends_on = DateField(_l("Last day"))
     agency = SelectField(_l("Agency that receives the report"), validate_choice=False)
+
+
+class PublicTextForm(FlaskForm):
+    text = TextAreaField(_l("The text other people read"))
