@@ -5,6 +5,12 @@ one thing: the draft's next step, a tracking code or a rating comment. The /new
 draft lives in user_data["draft"] (kept in BotState by bot.persistence) and only
 after consent; a photo is kept as its Telegram file_id and fetched at confirm.
 Following a code or rating mid-draft comes back to the draft afterwards.
+
+/new: kind → text → photo → place → age → may the family read the words →
+may other children see it → confirm. Words that show danger get the help lines
+right after the text step, with a button to send at once, and are never asked
+about sharing (neither is shared). The tracking code is a new message sent
+before the summary's buttons are touched (bot.delivery).
 """
 
 import time
@@ -21,22 +27,33 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import texts
+from bot import delivery, freetext, pending, texts
 from bot.calls import Refused, call
 from bot.persistence import DRAFT_TTL
-from bot.replies import button_pressed, refusals_shown, remove_buttons_of, render, say, send
+from bot.replies import (
+    button_pressed,
+    refusals_shown,
+    remove_buttons_quietly,
+    render,
+    say,
+    send,
+)
 from bot.texts import Reply
-from webapp.models import AGE_BANDS, Kind, Rating, Status
-from webapp.services import directory, errors, guardians, suggestions, tracking
+from webapp.models import AGE_BANDS, Danger, Kind, Rating, Status
+from webapp.services import directory, errors, guardians, suggestions
 from webapp.services.photos import MAX_PHOTO_BYTES
 
 NAME = "guardian"
 END = ConversationHandler.END
-KIND, TEXT, PHOTO, PLACE, AGE, CONFIRM, EDIT, FOLLOW_CODE, RATE_WHY = range(9)
+# Stored as numbers in BotState: new states go at the end, so saved ones keep their meaning.
+KIND, TEXT, PHOTO, PLACE, AGE, CONFIRM, EDIT, FOLLOW_CODE, RATE_WHY, FAMILY, PUBLIC = range(11)
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 # After each step of a fresh draft comes the next; an edited step goes back to the summary.
-NEXT_STEP = {KIND: TEXT, TEXT: PHOTO, PHOTO: PLACE, PLACE: AGE, AGE: CONFIRM}
-EDITABLE = {"kind": KIND, "text": TEXT, "photo": PHOTO, "place": PLACE, "age": AGE}
+NEXT_STEP = {KIND: TEXT, TEXT: PHOTO, PHOTO: PLACE, PLACE: AGE, AGE: FAMILY, FAMILY: PUBLIC,
+             PUBLIC: CONFIRM}
+SHARING_STEPS = (FAMILY, PUBLIC)  # not asked when the words show danger
+EDITABLE = {"kind": KIND, "text": TEXT, "photo": PHOTO, "place": PLACE, "age": AGE,
+            "family": FAMILY, "public": PUBLIC}
 
 
 def _client_key(update: Update) -> str:
@@ -70,6 +87,8 @@ async def _prompt(update: Update, context: CallbackContext, state: int, page: in
         TEXT: lambda: texts.ask_text(draft.get("kind")),
         PHOTO: lambda: texts.ask_photo(),
         AGE: lambda: texts.ask_age(),
+        FAMILY: lambda: texts.ask_family(),
+        PUBLIC: lambda: texts.ask_public(),
         CONFIRM: lambda: texts.summary(draft),
         EDIT: lambda: texts.edit_menu(),
         FOLLOW_CODE: lambda: texts.ask_code(),
@@ -88,6 +107,17 @@ async def _goto(update: Update, context: CallbackContext, state: int) -> int:
     return state
 
 
+def _in_danger(draft: dict) -> bool:
+    return draft.get("danger") in Danger.RAISED
+
+
+def _next_step(draft: dict, state: int) -> int:
+    step = NEXT_STEP[state]
+    while step in SHARING_STEPS and _in_danger(draft):
+        step = NEXT_STEP[step]
+    return step
+
+
 async def _step_done(update: Update, context: CallbackContext, state: int) -> int:
     draft = _draft(context)
     if draft is None:
@@ -95,13 +125,18 @@ async def _step_done(update: Update, context: CallbackContext, state: int) -> in
     if draft.get("editing"):
         draft["editing"] = False
         return await _goto(update, context, CONFIRM)
-    return await _goto(update, context, NEXT_STEP[state])
+    return await _goto(update, context, _next_step(draft, state))
 
 
 def _ask_again(state: int):
-    """A callback for anything unexpected in `state`: ask the same question again."""
+    """A callback for anything unexpected in `state`: ask the same question again.
+
+    Words that show danger are answered with help first, never with "press a button".
+    """
 
     async def ask_again(update: Update, context: CallbackContext) -> None:
+        if await freetext.danger_first(update, context):
+            return
         await _prompt(update, context, state)
 
     return ask_again
@@ -122,8 +157,29 @@ async def _resume(update: Update, context: CallbackContext) -> int:
 async def new(update: Update, context: CallbackContext) -> int:
     await button_pressed(update, remove_buttons=False)
     await call(context, guardians.require_contact, update.effective_chat.id)
+    pending.drop(context)
     context.user_data["draft"] = {"started": time.time()}
     return await _goto(update, context, KIND)
+
+
+@refusals_shown
+async def new_from_text(update: Update, context: CallbackContext) -> int | None:
+    """One tap on words typed outside /new: they become the text of a new draft."""
+    query = update.callback_query
+    _prefix, kind, token = query.data.split(":", 2)
+    text = pending.peek(context, token)
+    if kind not in Kind.ALL or text is None:
+        await query.answer(render(context, texts.stale_button))
+        return None
+    await button_pressed(update)
+    if text is pending.EXPIRED:
+        await say(update, context, texts.pending_gone)
+        return None
+    await call(context, guardians.require_contact, update.effective_chat.id)
+    pending.drop(context)
+    context.user_data["draft"] = {"started": time.time(), "kind": kind, "text": text,
+                                  "danger": Danger.NONE}
+    return await _step_done(update, context, TEXT)
 
 
 async def choose_kind(update: Update, context: CallbackContext) -> int | None:
@@ -147,6 +203,12 @@ async def write_text(update: Update, context: CallbackContext) -> int | None:
         await send(update, render(context, lambda: Reply(texts.e(errors.TextTooLong.message))))
         return None
     draft["text"] = text
+    # Help comes right after the words, not after photo, place, age and confirmation.
+    look = await call(context, guardians.first_look, text)
+    draft["danger"], draft["kinds"] = look.danger, list(look.kinds)
+    if look.raised:
+        draft["family_may_read"] = draft["public"] = False  # neither is shared
+        await say(update, context, texts.draft_danger, look.kinds)
     return await _step_done(update, context, TEXT)
 
 
@@ -184,6 +246,8 @@ async def skip_photo(update: Update, context: CallbackContext) -> int:
 
 
 async def photo_needed(update: Update, context: CallbackContext) -> None:
+    if await freetext.danger_first(update, context):
+        return
     await say(update, context, texts.photo_needed)
 
 
@@ -250,32 +314,65 @@ async def choose_age(update: Update, context: CallbackContext) -> int | None:
     return await _step_done(update, context, AGE)
 
 
-def _submit(chat_id: int, draft: dict, photos: list[bytes]) -> Reply:
-    created = guardians.submit(
+async def choose_family(update: Update, context: CallbackContext) -> int | None:
+    return await _choose_yes_no(update, context, "family_may_read", FAMILY)
+
+
+async def choose_public(update: Update, context: CallbackContext) -> int | None:
+    return await _choose_yes_no(update, context, "public", PUBLIC)
+
+
+async def _choose_yes_no(update: Update, context: CallbackContext, field: str,
+                         state: int) -> int | None:
+    await button_pressed(update)
+    answer = update.callback_query.data.split(":", 1)[1]
+    if answer not in ("yes", "no"):
+        return None
+    if (draft := _draft(context)) is None:
+        return await _expired(update, context)
+    # Words that show danger are never shared, whatever an old button says.
+    draft[field] = answer == "yes" and not _in_danger(draft)
+    return await _step_done(update, context, state)
+
+
+def _submit(chat_id: int, draft: dict, photos: list[bytes], lease: int) -> delivery.Outgoing:
+    shared = not _in_danger(draft)
+    submitted = guardians.submit(
         guardians.require_contact(chat_id), kind=draft.get("kind"), text=draft.get("text"),
         age_band=draft.get("age_band"), area_code=draft.get("area_code"),
-        place=draft.get("place"), photos=photos,
+        place=draft.get("place"), photos=photos, lease_seconds=lease,
+        public=shared and bool(draft.get("public")),
+        family_may_read=shared and bool(draft.get("family_may_read")),
     )
-    return texts.submitted(created.code, created.suggestion.urgent)
+    suggestion = submitted.suggestion
+    reply = texts.submitted(submitted.code, guardians.danger_level(suggestion),
+                            tuple(suggestion.urgent_reasons or ()))
+    return delivery.Outgoing(submitted.code_message_id, chat_id, reply, code=True)
 
 
 async def confirm(update: Update, context: CallbackContext) -> int:
-    """Send the draft: fetch the photo, store through the service, show the tracking code.
+    """Send the draft: fetch the photo, store through the service, send the tracking code.
 
-    A refusal shows why and the summary again; any other failure (database, network)
-    reaches the error handler, which asks to try again, and the draft and the summary's
-    buttons stay as they are.
+    The code goes through the outbox, written with the suggestion, and is sent as a
+    new message before the buttons are taken off: if that send fails, delivery
+    retries it; if taking the buttons off fails, nothing else does. A refusal shows
+    why and the summary again; any other failure before the commit (database,
+    network) reaches the error handler, which asks to try again, and the draft and
+    the summary's buttons stay as they are.
     """
     await button_pressed(update, remove_buttons=False)
     draft = _draft(context)
     if draft is None:
         return await _expired(update, context)
+    if not draft.get("kind") or not draft.get("text"):
+        return await _goto(update, context, KIND if not draft.get("kind") else TEXT)
     photos = []
     if draft.get("photo"):
         telegram_file = await context.bot.get_file(draft["photo"]["file_id"])
         photos.append(bytes(await telegram_file.download_as_bytearray()))
     try:
-        reply = await call(context, _submit, update.effective_chat.id, draft, photos)
+        outgoing = await call(context, _submit, update.effective_chat.id, draft, photos,
+                              delivery.lease_seconds(context.application))
     except Refused as refused:
         await send(update, Reply(texts.e(refused.text)))
         return await _goto(update, context, CONFIRM)
@@ -283,8 +380,8 @@ async def confirm(update: Update, context: CallbackContext) -> int:
     # Stored: forget the draft now, so even a crash before the reply cannot send it twice.
     context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()
-    await remove_buttons_of(update)
-    await send(update, reply)
+    await delivery.send_now(context.application, outgoing)
+    await remove_buttons_quietly(update)
     return END
 
 
@@ -308,6 +405,7 @@ async def cancel(update: Update, context: CallbackContext) -> int:
     await button_pressed(update)
     context.user_data.pop("draft", None)
     context.user_data.pop("rating", None)
+    pending.drop(context)
     await say(update, context, texts.cancelled)
     return END
 
@@ -315,8 +413,9 @@ async def cancel(update: Update, context: CallbackContext) -> int:
 # --- /follow --------------------------------------------------------------------------------
 
 def _follow(chat_id: int, code: str, client_key: str) -> Reply:
-    suggestion = guardians.follow(guardians.require_contact(chat_id), code, client_key)
-    return texts.followed(suggestion.id, tracking.child_view(suggestion))
+    contact = guardians.require_contact(chat_id)
+    suggestion = guardians.follow(contact, code, client_key)
+    return texts.followed(suggestion.id, guardians.guardian_view(contact, suggestion))
 
 
 @refusals_shown
@@ -339,6 +438,9 @@ async def follow_ask(update: Update, context: CallbackContext) -> int:
 
 @refusals_shown
 async def follow_code(update: Update, context: CallbackContext) -> int:
+    if await freetext.danger_first(update, context):  # not a code: someone asks for help
+        draft = _draft(context)
+        return draft["step"] if draft and draft.get("step") is not None else END
     code = update.message.text.strip()
     reply = await call(context, _follow, update.effective_chat.id, code, _client_key(update))
     await send(update, reply)
@@ -405,15 +507,18 @@ def build(fallbacks: list) -> ConversationHandler:
     """The guardian's conversation; `fallbacks` come from bot.handlers (/cancel, /delete…)."""
     entry_points = [
         CommandHandler("new", new), _button(new, r"^menu:new$"),
+        _button(new_from_text, r"^free:\w+:\w+$"),
         CommandHandler("follow", follow_command), _button(follow_ask, r"^menu:follow$"),
         _button(rate_unsatisfied, rf"^rate:\d+:{Rating.UNSATISFIED}$"),
     ]
+    send_now = _button(confirm, r"^confirm:now$")  # words that show danger: no more steps
     states = {
         KIND: [_button(choose_kind, r"^kind:")],
         TEXT: [MessageHandler(WORDS, write_text), MessageHandler(ANYTHING_ELSE, text_needed)],
         PHOTO: [
             MessageHandler(filters.PHOTO | filters.Document.IMAGE, add_photo),
             _button(skip_photo, r"^photo:skip$"),
+            send_now,
             MessageHandler(ANYTHING_ELSE, photo_needed),
         ],
         PLACE: [
@@ -421,15 +526,18 @@ def build(fallbacks: list) -> ConversationHandler:
             _button(choose_area, r"^area:\d+$"),
             _button(area_page, r"^areas:\d+$"),
             _button(skip_place, r"^place:skip$"),
+            send_now,
             MessageHandler(WORDS, place_text),
         ],
-        AGE: [_button(choose_age, r"^age:")],
+        AGE: [_button(choose_age, r"^age:"), send_now],
+        FAMILY: [_button(choose_family, r"^family:"), send_now],
+        PUBLIC: [_button(choose_public, r"^public:"), send_now],
         CONFIRM: [
-            _button(confirm, r"^confirm:send$"),
+            _button(confirm, r"^confirm:(send|now)$"),
             _button(edit, r"^confirm:edit$"),
             _button(cancel, r"^confirm:cancel$"),
         ],
-        EDIT: [_button(edit_field, r"^edit:")],
+        EDIT: [_button(edit_field, r"^edit:"), send_now],
         FOLLOW_CODE: [MessageHandler(WORDS, follow_code)],
         RATE_WHY: [MessageHandler(WORDS, rate_why), _button(rate_why_skip, r"^why:skip$")],
     }

@@ -23,13 +23,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot import conversation, texts
+from bot import conversation, freetext, pending, texts
 from bot.calls import call, flask_app
 from bot.i18n import _
-from bot.replies import button_pressed, refusals_shown, remove_buttons_of, render, say, send
+from bot.replies import (
+    button_pressed,
+    refusals_shown,
+    remove_buttons_quietly,
+    render,
+    say,
+    send,
+)
 from bot.texts import Reply
 from webapp.models import Rating
-from webapp.services import guardians, tracking
+from webapp.services import guardians
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +131,7 @@ async def help_command(update: Update, context: CallbackContext) -> None:
 
 
 async def nothing_to_cancel(update: Update, context: CallbackContext) -> None:
+    pending.drop(context)
     await say(update, context, texts.menu)
 
 
@@ -138,8 +146,9 @@ async def stale_button(update: Update, context: CallbackContext) -> None:
 # --- my suggestions, one card, ratings ---------------------------------------------------------
 
 def _mine(chat_id: int) -> Reply:
-    items = guardians.my_suggestions(guardians.require_contact(chat_id))
-    return texts.mine([(s.id, tracking.child_view(s)) for s in items])
+    contact = guardians.require_contact(chat_id)
+    items = guardians.my_suggestions(contact)
+    return texts.mine([(s.id, guardians.guardian_view(contact, s)) for s in items])
 
 
 @refusals_shown
@@ -149,8 +158,9 @@ async def mine(update: Update, context: CallbackContext) -> None:
 
 
 def _card(chat_id: int, suggestion_id: int) -> Reply:
-    suggestion = guardians.followed(guardians.require_contact(chat_id), suggestion_id)
-    return texts.card(suggestion.id, tracking.child_view(suggestion))
+    contact = guardians.require_contact(chat_id)
+    suggestion = guardians.followed(contact, suggestion_id)
+    return texts.card(suggestion.id, guardians.guardian_view(contact, suggestion))
 
 
 @refusals_shown
@@ -167,7 +177,7 @@ async def rate(update: Update, context: CallbackContext) -> None:
     suggestion_id, rating = conversation.parse_rating(update.callback_query.data)
     await send(update, await call(context, conversation.rating_reply, update.effective_chat.id,
                                   suggestion_id, rating, None))
-    await remove_buttons_of(update)
+    await remove_buttons_quietly(update)  # rated and said: a failed edit changes nothing
 
 
 # --- /delete ------------------------------------------------------------------------------------
@@ -188,6 +198,7 @@ async def delete_confirmed(update: Update, context: CallbackContext) -> int:
     """Erase the contact, then this chat's draft and conversation; ends any conversation."""
     await button_pressed(update)
     reply = await call(context, _delete, update.effective_chat.id)
+    pending.drop(context)  # words held in memory for a tap go too
     context.application.drop_user_data(update.effective_user.id)
     await send(update, reply)
     return conversation.END
@@ -196,6 +207,18 @@ async def delete_confirmed(update: Update, context: CallbackContext) -> int:
 async def delete_declined(update: Update, context: CallbackContext) -> None:
     await button_pressed(update)
     await say(update, context, texts.kept)
+
+
+# --- staff: /duty CODE links this chat for urgent alerts ---------------------------------------
+
+@refusals_shown
+async def duty(update: Update, context: CallbackContext) -> None:
+    code = " ".join(context.args or []).strip()
+    if not code:
+        await say(update, context, texts.duty_usage)
+        return
+    linked = await call(context, guardians.link_duty_chat, code, update.effective_chat.id)
+    await say(update, context, texts.duty_linked if linked else texts.duty_failed)
 
 
 # --- the chat blocked or unblocked the bot ------------------------------------------------------
@@ -248,8 +271,12 @@ def install(application: Application) -> None:
         delete_yes,
         CallbackQueryHandler(delete_declined, pattern=r"^delete:no$"),
         CommandHandler("cancel", nothing_to_cancel),
+        CommandHandler("duty", duty),
+        CallbackQueryHandler(freetext.send_for_help, pattern=r"^help:send:\w+$"),
+        CallbackQueryHandler(freetext.do_not_send, pattern=r"^help:drop:\w+$"),
         ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(stale_button),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, freetext.free_text),
         MessageHandler(~filters.StatusUpdate.ALL, not_understood),
     ])
     application.add_handler(TypeHandler(Update, save_state), group=1)

@@ -16,6 +16,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults
 
+import moderation
 from bot import delivery, handlers, webhook
 from bot.calls import FLASK_APP
 from bot.persistence import DatabasePersistence
@@ -63,6 +64,8 @@ async def serve(
 ) -> None:
     """Run until `stop` is set: updates (polling or webhook) and outbox delivery."""
     stop = stop or asyncio.Event()
+    # Models loaded before the first update: words that show danger get help at once.
+    await asyncio.to_thread(moderation.warm_up)
     application = build_application(app)
     async with application:  # initialize (getMe, persisted state) … shutdown
         try:

@@ -2,12 +2,13 @@
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from flask_babel import force_locale
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext
 
 from bot import texts
@@ -15,6 +16,8 @@ from bot.calls import Refused, flask_app, locale
 from bot.texts import Reply
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
 
 def render(context: CallbackContext | Application, fn: Callable[..., T], *args, **kwargs) -> T:
     """Build a reply in the bot's locale (no database, no await inside)."""
@@ -48,6 +51,18 @@ async def remove_buttons_of(update: Update) -> None:
     """Take the buttons off the message whose button was pressed."""
     with contextlib.suppress(BadRequest):  # too old to edit, or already without buttons
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
+
+
+async def remove_buttons_quietly(update: Update) -> None:
+    """Take the buttons off after the work is done and said: a failure here changes nothing.
+
+    Used once something is committed and its reply (a tracking code) already sent, so
+    a failed edit cannot make the guardian believe it did not work.
+    """
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except (TelegramError, OSError) as exc:
+        log.info("buttons of update %s not removed: %s", update.update_id, type(exc).__name__)
 
 
 def refusals_shown(handler):

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import pending
 from bot.i18n import _, _l
-from webapp.models import AGE_BANDS, Decision, Kind, Rating
+from webapp.models import AGE_BANDS, Danger, Decision, Kind, Rating
+from webapp.services import safeguarding
 
 AREAS_PER_PAGE = 6
 SNIPPET_LENGTH = 30
@@ -114,6 +116,8 @@ def help_text() -> Reply:
         _("/follow CODE – follow a suggestion a child made on a tablet"),
         _("/delete – erase this chat and unlink my suggestions"),
         _("/cancel – stop what we are doing"),
+        _("Or just write here what you want to say: if someone is in danger, I show at once "
+          "who can help."),
         "",
         _("In danger right now? Call 110. Want to talk to someone? Call 12355."),
     ]))
@@ -125,6 +129,84 @@ def please_consent() -> Reply:
 
 def not_understood() -> Reply:
     return Reply(_("Sorry, I did not understand. Send /new to write a suggestion, or /help."))
+
+
+# --- words typed outside a conversation, danger and help lines ---------------------------
+
+def _help_lines(kinds) -> str:
+    """The help lines that fit the kinds of danger, one a line (none for a place hazard)."""
+    return "\n".join(f"☎️ <b>{e(line.number)}</b> {e(line.label)}"
+                     for line in safeguarding.help_lines(kinds))
+
+
+def _danger_words(kinds) -> list[str]:
+    """What a guardian reads first when words show danger: a person, or a place hazard."""
+    if safeguarding.is_person_in_danger(kinds):
+        return [
+            _("💛 <b>Thank you for telling us. Telling was right, and it is not your fault.</b>"),
+            _("If someone is in danger right now, call:"),
+            _help_lines(kinds),
+        ]
+    return [
+        _("💛 <b>Thank you for telling us.</b> Please stay away from it, and keep other "
+          "children away too."),
+    ]
+
+
+def danger_help(kinds, consented: bool, token: str, too_long: str | None = None) -> Reply:
+    """The first reply to words that show danger: help lines and one tap to send them."""
+    lines = _danger_words(kinds)
+    if too_long:  # cannot be sent as it is: the help lines still come first
+        return Reply("\n".join([*lines, "", e(too_long)]))
+    if safeguarding.is_person_in_danger(kinds):
+        lines += ["", _("Press the button and we pass this on to the people who can help, at "
+                        "once (names and phone numbers hidden).")]
+    else:
+        lines += ["", _("If you send it, we tell the people who fix it at once.")]
+    if consented:
+        send_label = _("🆘 Send this to the people who can help")
+    else:
+        lines.append(_("Pressing it also means you agree that we keep this chat: staff see only "
+                       "a pseudonym, and you can erase everything with /delete."))
+        send_label = _("🆘 I agree: send this to the people who can help")
+    lines.append(_("If you do not press it, nothing is sent and the words are forgotten within "
+                   "%(minutes)s minutes.", minutes=pending.TTL_SECONDS // 60))
+    return Reply("\n".join(lines), _buttons([(send_label, f"help:send:{token}")],
+                                            [(_("Do not send"), f"help:drop:{token}")]))
+
+
+def offer_to_send(token: str) -> Reply:
+    """Words without danger typed outside /new: one tap makes them a new message."""
+    return Reply(
+        _("Would you like to send this to the city? Tap what it is and I will ask a few short "
+          "questions (you can skip them). Or send /new to start from the beginning."),
+        _buttons([(label, f"free:{kind}:{token}") for kind, label in KINDS.items()]))
+
+
+def consent_to_send() -> Reply:
+    return Reply(_("To send this to the city, please send /start and agree first. "
+                   "Nothing was kept."))
+
+
+def pending_gone() -> Reply:
+    return Reply(_("To keep it private, that message was kept only for a short time and is "
+                   "gone now. Please write it again if you want to send it."))
+
+
+def not_sent() -> Reply:
+    return Reply(_("All right: it was not sent, and nothing was kept."))
+
+
+def draft_danger(kinds) -> Reply:
+    """Right after the text step of /new, when the words show danger."""
+    lines = _danger_words(kinds)
+    if safeguarding.is_person_in_danger(kinds):
+        lines += ["", _("You can send it now: a person will read it very soon. Or answer the "
+                        "next questions first.")]
+    else:
+        lines += ["", _("If you send it, we tell the people who fix it at once. A photo and the "
+                        "place help them find it.")]
+    return Reply("\n".join(lines), _buttons([(_("🆘 Send it now"), "confirm:now")]))
 
 
 # --- /new ----------------------------------------------------------------------------------
@@ -197,6 +279,10 @@ def summary(draft: dict) -> Reply:
         _("Place: %(place)s", place=e(place)),
         _("Age: %(age)s", age=AGES[draft["age_band"]] if draft.get("age_band") in AGES
           else _("not given")),
+        _("Family may read the words: %(answer)s",
+          answer=_("yes") if draft.get("family_may_read") else _("no")),
+        _("Other children may see it: %(answer)s",
+          answer=_("yes") if draft.get("public") else _("no")),
     ]
     return Reply("\n".join(line for line in lines if line), _buttons(
         [(_("✅ Send"), "confirm:send")],
@@ -204,29 +290,60 @@ def summary(draft: dict) -> Reply:
     ))
 
 
+def ask_family() -> Reply:
+    return Reply("\n".join([
+        _("<b>May the family read the words?</b>"),
+        _("Others in the family can follow this with the tracking code."),
+        _("• No (if you are not sure): they see where it is and the answer, not the words."),
+        _("• Yes: they also read the words (names and phone numbers hidden)."),
+    ]), _buttons([(_("No, only where it is and the answer"), "family:no")],
+                 [(_("Yes, my family may read the words"), "family:yes")]))
+
+
+def ask_public() -> Reply:
+    return Reply("\n".join([
+        _("<b>May other children see it?</b>"),
+        _("• No (if you are not sure): only the people who answer it read it."),
+        _("• Yes: after a grown-up has checked it, it is shown on the page of your area, with "
+          "names and phone numbers hidden, and other children can say “me too”."),
+    ]), _buttons([(_("No, keep it private"), "public:no")],
+                 [(_("Yes, other children may see it"), "public:yes")]))
+
+
 def edit_menu() -> Reply:
     return Reply(_("What would you like to change?"), _buttons(
         [(_("Kind"), "edit:kind"), (_("Message"), "edit:text"), (_("Photo"), "edit:photo")],
-        [(_("Place"), "edit:place"), (_("Age"), "edit:age"), (_("Back"), "edit:back")],
+        [(_("Place"), "edit:place"), (_("Age"), "edit:age")],
+        [(_("Who may read it"), "edit:family"), (_("Other children"), "edit:public")],
+        [(_("Back"), "edit:back")],
     ))
 
 
-def submitted(code: str, urgent: bool) -> Reply:
+def submitted(code: str, danger: str = Danger.NONE, kinds=()) -> Reply:
+    """The tracking code, in a message of its own; for danger, the help that fits first."""
     lines = [
         _("<b>Sent. Thank you!</b>"),
         _("The tracking code is:"),
         f"<b>{e(code)}</b>",
-        _("Keep it: anyone with the code can read the answer. You will get every change "
-          "here, and the answer too."),
     ]
-    if urgent:
-        lines[:0] = [urgent_help(), ""]
+    if danger in Danger.RAISED:
+        lines[:0] = [danger_note(kinds), ""]
+        lines.append(_("Keep it safe. Only this chat can follow this message: you will get "
+                       "every change here, and the answer too."))
+    else:
+        lines.append(_("Keep it: with the code you can follow it and read the answer. You will "
+                       "get every change here, and the answer too."))
     return Reply("\n".join(lines))
 
 
-def urgent_help() -> str:
-    return _("⚠️ <b>A person will read this very soon.</b> If someone is in danger now, call "
-             "<b>110</b> (police). To talk to someone, call <b>12355</b> (youth helpline).")
+def danger_note(kinds) -> str:
+    """On an item that shows danger, for the chat that sent it."""
+    if safeguarding.is_person_in_danger(kinds):
+        return "\n".join([
+            _("⚠️ <b>A person will read this very soon.</b> If someone is in danger now, call:"),
+            _help_lines(kinds),
+        ])
+    return _("⚠️ <b>We told the people who fix it.</b> Please stay away from it.")
 
 
 def cancelled() -> Reply:
@@ -244,9 +361,15 @@ def ask_code() -> Reply:
 
 
 def _title(view: dict) -> str:
+    """Kind and a snippet of the words, or kind and the day it was sent if they are private."""
     kind = KINDS.get(view.get("kind"), "")
     snippet = clip(view.get("text"), SNIPPET_LENGTH)
-    return f"{kind} “{e(snippet)}”" if snippet else str(kind)
+    if snippet:
+        return f"{kind} “{e(snippet)}”"
+    if view.get("sent_on"):
+        _year, month, day = view["sent_on"].split("-")
+        return f"{kind} " + _("(sent %(month)s/%(day)s)", month=int(month), day=int(day))
+    return str(kind)
 
 
 def mine(items: list[tuple[int, dict]]) -> Reply:
@@ -265,8 +388,8 @@ def card(suggestion_id: int, view: dict) -> Reply:
     lines = [_title(view), _("<b>Now</b>: %(status)s", status=e(view["status_words"]))]
     if view.get("agency"):
         lines.append(_("<b>With</b>: %(agency)s", agency=e(view["agency"])))
-    if view.get("urgent"):
-        lines.append(urgent_help())
+    if view.get("urgent") or view.get("danger") in Danger.RAISED:
+        lines.append(danger_note(view.get("kinds") or ()))
     for step in view.get("timeline", []):
         lines.append(f"· {e(step['at'][:10])} {e(step['text'])}")
     if view.get("answer"):
@@ -330,8 +453,27 @@ def rated(rating: str, reopened: bool) -> Reply:
 
 def followed(suggestion_id: int, view: dict) -> Reply:
     reply = card(suggestion_id, view)
-    return Reply(_("You now follow this suggestion: every change comes to this chat.")
-                 + "\n\n" + reply.text, reply.markup)
+    lines = [_("You now follow this suggestion: every change comes to this chat.")]
+    if view.get("words_hidden"):
+        lines.append(_("You see where it is and the answer. The child's own words stay private, "
+                       "unless the child chose to share them with the family."))
+    return Reply("\n".join(lines) + "\n\n" + reply.text, reply.markup)
+
+
+# --- staff: /duty CODE ------------------------------------------------------------------------
+
+def duty_usage() -> Reply:
+    return Reply(_("For staff: send /duty and the code from the staff console, to get urgent "
+                   "alerts in this chat."))
+
+
+def duty_linked() -> Reply:
+    return Reply(_("Linked: urgent alerts now come to this chat too."))
+
+
+def duty_failed() -> Reply:
+    return Reply(_("That code did not work. Please check it, or make a new one in the "
+                   "staff console."))
 
 
 # --- /delete and trouble --------------------------------------------------------------

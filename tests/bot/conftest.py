@@ -31,6 +31,14 @@ def bot_catalogue():
             write_mo(target, catalog)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def analysis_loaded():
+    """The bot analyses words as they arrive: load the models once, before any timed wait."""
+    import moderation
+
+    moderation.warm_up()
+
+
 @pytest.fixture
 def api():
     server = FakeBotApi().start()

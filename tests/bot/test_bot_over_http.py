@@ -66,8 +66,11 @@ def test_a_whole_new_suggestion_with_photo_and_location(
     guardian.say("学校东门的路灯坏了，晚上放学很黑", expect="照片")
     guardian.photo(image_bytes("JPEG", exif=exif_with_gps()), expect="在哪里")
     guardian.location(30.27412, 120.15518, expect="孩子多大")
-    summary = guardian.press("9–11岁", expect="发送前请检查")
+    guardian.press("9–11岁", expect="家人可以看到你写的原话吗")
+    guardian.press("不可以，只看进度和答复", expect="其他小朋友可以看到这条吗")
+    summary = guardian.press("不可以，不公开", expect="发送前请检查")
     assert "照片：有" in summary.text and "位置 30.274,120.155" in summary.text
+    assert "家人可以看到原话：否" in summary.text and "其他小朋友可以看到：否" in summary.text
     done = guardian.press("确认发送", expect="查询码")
 
     code = done.text.split("查询码是：")[1].split("<b>")[1].split("</b>")[0]
@@ -78,6 +81,7 @@ def test_a_whole_new_suggestion_with_photo_and_location(
         assert suggestion.place == "位置 30.274,120.155" and suggestion.age_band == "9-11"
         assert suggestion.contact.telegram_chat_id == CHAT
         assert suggestion.events[0].actor == "guardian"
+        assert suggestion.family_may_read is False and not suggestion.public
         photo = db.session.scalar(select(Photo))
         assert b"PhoneMaker" not in photo.data and b"Exif" not in photo.data
         assert not Image.open(io.BytesIO(photo.data)).getexif()
@@ -90,12 +94,13 @@ def test_follow_a_tablet_suggestion(bot_app, api, running_bot, guardian):
     suggestion_id, code = tablet_suggestion(bot_app)
     guardian.consent()
     card = guardian.say(f"/follow {code}", expect="你已关注")
-    assert "滑梯" in card.text
+    # The child did not choose to share the words: status and the answer only.
+    assert "滑梯" not in card.text and "孩子写的原话不会显示" in card.text
     guardian.say("/follow 熊猫 苹果 0000", expect="没有找到这个查询码")
     guardian.press("查询码", expect="请发送孩子的查询码")  # the menu's button
     guardian.say(code, expect="你已关注")
     mine = guardian.say("/mine", expect="我的建议")
-    assert "滑梯" in mine.text
+    assert "滑梯" not in mine.text and "问题" in mine.text and "日发送" in mine.text
     with bot_app.app_context():
         assert db.session.scalar(select(Subscription.suggestion_id)) == suggestion_id
 
@@ -162,12 +167,15 @@ def test_restart_in_the_middle_of_new_loses_nothing(bot_app, api, start_bot, gua
     start_bot()
     guardian.press("跳过", expect="在哪里")
     guardian.press("城关街道", expect="孩子多大")
-    guardian.press("6–8岁", expect="发送前请检查")
+    guardian.press("6–8岁", expect="家人可以看到你写的原话吗")
+    guardian.press("可以，家人可以看原话", expect="其他小朋友可以看到这条吗")
+    guardian.press("不可以，不公开", expect="发送前请检查")
     guardian.press("确认发送", expect="查询码")
     with bot_app.app_context():
         s = db.session.scalar(select(Suggestion))
         assert s.text == "希望图书馆周末开到晚上八点" and s.kind == "idea"
         assert s.area.name == "城关街道" and s.age_band == "6-8"
+        assert s.family_may_read is True
 
 
 def test_restart_during_delivery_sends_the_unmarked_and_not_the_delivered(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Contact, Outbox, Status, Subscription, Suggestion, utcnow
-from webapp.services import errors, guardians, outbox, suggestions
+from webapp.services import errors, guardians, outbox, ratelimit, suggestions
 
 CHAT = 424242
 
@@ -141,3 +141,116 @@ def test_admission_counts_per_chat_and_remembers_updates(ctx, monkeypatch):
     assert admit(2, CHAT) == guardians.Admission.LIMITED_FIRST
     assert admit(3, CHAT) == guardians.Admission.LIMITED
     assert admit(4, CHAT + 1) == guardians.Admission.HANDLE
+
+
+# --- safeguarding: what followers read, who may follow, codes through the outbox -----------
+
+def test_a_follower_reads_the_words_only_if_the_child_shared_them(ctx):
+    sender = guardians.give_consent(CHAT)
+    follower = guardians.give_consent(CHAT + 1)
+    private = guardians.submit(sender, kind="idea", text="希望公园里多一些秋千")
+    shared = guardians.submit(sender, kind="idea", text="希望图书馆多一些绘本",
+                              family_may_read=True)
+    for submitted in (private, shared):
+        guardians.follow(follower, submitted.code, "telegram:2")
+    assert guardians.guardian_view(sender, private.suggestion)["text"] == "希望公园里多一些秋千"
+    hidden = guardians.guardian_view(follower, private.suggestion)
+    assert hidden["text"] is None and hidden["words_hidden"] and hidden["sent_on"]
+    assert guardians.guardian_view(follower, shared.suggestion)["text"] == "希望图书馆多一些绘本"
+
+
+def test_a_sensitive_item_is_followed_only_by_its_sender_and_counts_as_unknown(ctx, app,
+                                                                               monkeypatch):
+    monkeypatch.setitem(app.config, "LOOKUP_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+    sender = guardians.give_consent(CHAT)
+    other = guardians.give_consent(CHAT + 1)
+    urgent = guardians.submit(sender, kind="problem", text="有人打我，我好害怕，不想活了")
+    review = tablet_suggestion("放学的时候总有一个人跟着我走")
+    review.suggestion.urgent, review.suggestion.danger = False, "review"
+    assert urgent.suggestion.urgent
+    db.session.commit()
+    for created in (urgent, review):
+        with pytest.raises(errors.NotFound):
+            guardians.follow(other, created.code, "telegram:2")
+    assert ratelimit.count(suggestions.LOOKUP_BUCKET, "telegram:2", 10**9) == 2
+    assert guardians.follow(sender, urgent.code, "telegram:1").id == urgent.suggestion.id
+    assert guardians.my_suggestions(other) == []
+
+
+def test_an_item_raised_after_it_was_followed_stops_reaching_other_chats(ctx):
+    sender = guardians.give_consent(CHAT)
+    follower = guardians.give_consent(CHAT + 1)
+    submitted = guardians.submit(sender, kind="problem", text="学校门口的路灯坏了")
+    guardians.follow(follower, submitted.code, "telegram:2")
+    suggestion = submitted.suggestion
+    suggestion.danger = "review"  # a person looked again and raised it
+    answer_as_coordinator(suggestion)
+    db.session.commit()
+    assert guardians.my_suggestions(follower) == []
+    with pytest.raises(guardians.NotFollowing):
+        guardians.followed(follower, suggestion.id)
+    pushes = guardians.claim_pushes(50, 30)
+    assert {p.chat_id for p in pushes if p.type == guardians.STATUS} == {CHAT}
+    refused = db.session.scalars(select(Outbox.last_error).where(
+        Outbox.recipient == str(follower.id))).all()
+    assert refused and set(refused) == {"not_followable"}
+
+
+def test_the_code_goes_through_the_outbox_and_is_removed_when_finished(ctx):
+    contact = guardians.give_consent(CHAT)
+    submitted = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千",
+                                 lease_seconds=0)
+    message = db.session.get(Outbox, submitted.code_message_id)
+    assert message.payload == {"type": "code", "suggestion_id": submitted.suggestion.id,
+                               "code": submitted.code}
+    db.session.commit()
+    (push,) = [p for p in guardians.claim_pushes(10, 30) if p.type == guardians.CODE]
+    assert push.code == submitted.code and push.chat_id == CHAT
+    guardians.code_delivered(push.message_id)
+    db.session.commit()
+    db.session.expire_all()
+    message = db.session.get(Outbox, submitted.code_message_id)
+    assert message.delivered_at and "code" not in message.payload
+
+
+def test_a_code_is_retried_long_and_forgotten_when_given_up_or_erased(ctx):
+    contact = guardians.give_consent(CHAT)
+    first = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千")
+    for _ in range(guardians.CODE_MAX_ATTEMPTS - 1):
+        assert guardians.code_not_sent(first.code_message_id, "NetworkError") is False
+    assert outbox.MAX_ATTEMPTS < guardians.CODE_MAX_ATTEMPTS
+    assert guardians.code_not_sent(first.code_message_id, "NetworkError") is True
+    second = guardians.submit(contact, kind="idea", text="希望图书馆多一些绘本")
+    guardians.delete_contact(contact)
+    db.session.commit()
+    db.session.expire_all()
+    for submitted in (first, second):
+        message = db.session.get(Outbox, submitted.code_message_id)
+        assert message.failed_at and "code" not in message.payload
+
+
+def test_a_blocked_chat_keeps_no_code(ctx):
+    contact = guardians.give_consent(CHAT)
+    submitted = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千")
+    guardians.mark_blocked(contact)
+    db.session.commit()
+    db.session.expire_all()
+    assert "code" not in db.session.get(Outbox, submitted.code_message_id).payload
+
+
+def test_first_look_stores_nothing(ctx):
+    look = guardians.first_look("有人打我，我好害怕，不想活了")
+    assert look.raised and look.danger == "urgent" and "self_harm" in look.kinds
+    hazard = guardians.first_look("小区门口的井盖没了，很危险")
+    assert hazard.raised and hazard.kinds == ("hazard",)
+    assert not guardians.first_look("希望公园里多一些秋千").raised
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+
+
+def test_duty_codes_are_limited_per_chat(ctx, monkeypatch):
+    monkeypatch.setattr(guardians, "DUTY_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+    for _ in range(guardians.DUTY_FAILURES_PER_WINDOW):
+        assert guardians.link_duty_chat("WRONGCOD", CHAT) is False
+    with pytest.raises(errors.TooManyTries):
+        guardians.link_duty_chat("WRONGCOD", CHAT)
+    assert guardians.link_duty_chat("WRONGCOD", CHAT + 1) is False  # another chat is not affected

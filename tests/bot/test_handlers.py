@@ -1,5 +1,6 @@
 """Handlers, one update at a time through Application.process_update (no polling)."""
 
+import pytest
 from fakeapi import GUARDIAN_CHAT
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -25,7 +26,7 @@ def consent_steps(api, chat=CHAT):
 
 
 def draft_steps(api, text="学校门口的路灯坏了，晚上很黑", chat=CHAT):
-    """/new up to the summary: kind, text, skip photo, skip place, age."""
+    """/new up to the summary: kind, text, skip photo, skip place, age, family, public."""
     return [
         api.message_update(chat, text="/new"),
         lambda: api.button_update(chat, "问题"),
@@ -33,6 +34,8 @@ def draft_steps(api, text="学校门口的路灯坏了，晚上很黑", chat=CHA
         lambda: api.button_update(chat, "跳过"),
         lambda: api.button_update(chat, "跳过"),
         lambda: api.button_update(chat, "9–11岁"),
+        lambda: api.button_update(chat, "不可以，只看进度"),
+        lambda: api.button_update(chat, "不可以，不公开"),
     ]
 
 
@@ -145,12 +148,48 @@ def test_edit_goes_back_to_the_summary(bot_app, api, process):
 
 
 def test_urgent_suggestion_shows_hotlines_at_once(bot_app, api, process):
-    process(*consent_steps(api), *draft_steps(api, text="有人打我，我好害怕，不想活了"),
-            lambda: api.button_update(CHAT, "确认发送"))
+    # Help right after the text step; the sharing questions are not asked at all.
+    steps = draft_steps(api, text="有人打我，我好害怕，不想活了")[:3]
+    process(*consent_steps(api), *steps)
+    help_message, photo_question = api.sent(CHAT)[-2:]
+    assert "110" in help_message.text and "12355" in help_message.text
+    assert "不是你的错" in help_message.text
+    assert [b["text"] for b in help_message.buttons] == ["🆘 现在就发送"]
+    assert "照片" in photo_question.text
+    process(lambda: api.button_update(CHAT, "跳过"), lambda: api.button_update(CHAT, "跳过"),
+            lambda: api.button_update(CHAT, "9–11岁"))
+    summary = texts_to(api)[-1]
+    assert "发送前请检查" in summary and "家人可以看到原话：否" in summary
+    process(lambda: api.button_update(CHAT, "确认发送"))
     done = texts_to(api)[-1]
     assert "110" in done and "12355" in done and "查询码" in done
     with bot_app.app_context():
-        assert db.session.scalar(select(Suggestion.urgent))
+        suggestion = db.session.scalar(select(Suggestion))
+        assert suggestion.urgent and not suggestion.family_may_read and not suggestion.public
+
+
+def test_help_in_new_can_send_at_once(bot_app, api, process):
+    process(*consent_steps(api), *draft_steps(api, text="有人打我，我好害怕，不想活了")[:3],
+            lambda: api.button_update(CHAT, "现在就发送"))
+    done = texts_to(api)[-1]
+    assert "查询码" in done and "只有这个聊天能关注" in done
+    with bot_app.app_context():
+        suggestion = db.session.scalar(select(Suggestion))
+        assert suggestion.urgent and suggestion.kind == "problem" and suggestion.age_band is None
+    assert count(bot_app, BotState) == 0
+
+
+def test_a_disclosure_typed_mid_draft_gets_help_not_a_button_prompt(bot_app, api, process):
+    process(*consent_steps(api), *draft_steps(api)[:3],  # the photo step
+            api.message_update(CHAT, text="他又打我了，我很害怕"))
+    reply = api.sent(CHAT)[-1]
+    assert "110" in reply.text and any("能帮忙的人" in b["text"] for b in reply.buttons)
+    process(lambda: api.button_update(CHAT, "把这条发给能帮忙的人"))
+    assert "查询码" in texts_to(api)[-1]
+    with bot_app.app_context():
+        assert db.session.scalar(select(Suggestion.text)) == "他又打我了，我很害怕"
+        draft = db.session.get(BotState, f"user:{CHAT}").data["draft"]
+        assert draft["text"] == "学校门口的路灯坏了，晚上很黑", "the draft waits where it was"
 
 
 def test_a_button_from_a_finished_conversation_is_stale(bot_app, api, process):
@@ -162,8 +201,28 @@ def test_a_button_from_a_finished_conversation_is_stale(bot_app, api, process):
     assert count(bot_app, Suggestion) == 1
 
 
-def test_text_outside_a_conversation_is_not_understood(bot_app, api, process):
-    process(*consent_steps(api), api.message_update(CHAT, text="你好"))
+def test_text_outside_a_conversation_is_offered_as_a_new_message(bot_app, api, process):
+    process(*consent_steps(api), api.message_update(CHAT, text="希望公园里多一些秋千"))
+    offer = api.sent(CHAT)[-1]
+    assert "/new" in offer.text and "110" not in offer.text
+    assert [b["text"] for b in offer.buttons] == ["💡 想法", "⚠️ 问题", "🙏 感谢"]
+    process(lambda: api.button_update(CHAT, "想法"))
+    assert "照片" in texts_to(api)[-1]  # kind and text are in: the next step of /new
+    with bot_app.app_context():
+        draft = db.session.get(BotState, f"user:{CHAT}").data
+        assert draft["draft"]["text"] == "希望公园里多一些秋千" and "pending" not in draft
+
+
+def test_text_before_consent_stores_nothing(bot_app, api, process):
+    process(api.message_update(CHAT, text="希望公园里多一些秋千"))
+    assert "/start" in texts_to(api)[-1] and not api.sent(CHAT)[-1].buttons
+    assert count(bot_app, BotState) == 0 and count(bot_app, Contact) == 0
+
+
+def test_a_sticker_outside_a_conversation_is_not_understood(bot_app, api, process):
+    process(*consent_steps(api), api.message_update(CHAT, sticker={
+        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"}))
     assert "没有看懂" in texts_to(api)[-1]
 
 
@@ -187,3 +246,47 @@ def test_an_edited_old_message_is_not_an_answer(bot_app, api, process):
     edited["edited_message"] = {**edited.pop("message"), "edit_date": 1}
     process(*consent_steps(api), api.message_update(CHAT, text="/new"), edited)
     assert "你想发送什么" in texts_to(api)[-1] and len(texts_to(api)) == 3
+
+
+def _alerts_linking():
+    """webapp.services.alerts.link_staff_chat, written in another part of issue 10."""
+    import importlib
+
+    try:
+        alerts = importlib.import_module("webapp.services.alerts")
+    except ModuleNotFoundError:
+        alerts = None
+    if getattr(alerts, "link_staff_chat", None) is None or \
+            getattr(alerts, "new_link_code", None) is None:
+        pytest.skip("webapp.services.alerts.link_staff_chat / new_link_code do not exist yet "
+                    "(staff alerts are another part of issue 10): /duty cannot link a chat")
+    return alerts
+
+
+def test_duty_without_a_code_says_how(bot_app, api, process):
+    process(api.message_update(CHAT, text="/duty"))
+    assert "/duty" in texts_to(api)[-1]
+    assert count(bot_app, BotState) == 0 and count(bot_app, Contact) == 0
+
+
+def test_duty_links_a_staff_chat(bot_app, api, process):
+    alerts = _alerts_linking()
+    from helpers import PASSWORD
+
+    from webapp.models import StaffUser
+    from webapp.services import staff
+
+    with bot_app.app_context():
+        user = staff.create_staff("duty@city.example", PASSWORD, "police", "staff")
+        code = alerts.new_link_code(user)
+        db.session.commit()
+        user_id = user.id
+    process(api.message_update(CHAT, text="/duty WRONG-CODE"))
+    assert "不能用" in texts_to(api)[-1]
+    process(api.message_update(CHAT, text=f"/duty {code}"))
+    assert "绑定成功" in texts_to(api)[-1]
+    with bot_app.app_context():
+        assert db.session.get(StaffUser, user_id).telegram_chat_id == CHAT
+    process(api.message_update(CHAT, text=f"/duty {code}"))  # one time only
+    assert "不能用" in texts_to(api)[-1]
+    assert count(bot_app, Contact) == 0, "a staff chat is not a guardian's"
