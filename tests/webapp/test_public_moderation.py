@@ -381,3 +381,18 @@ def test_the_api_gives_the_same_help_fields(client):
     assert "这不是你的错" in person["help"]["message"] and person["help"]["lines"][0]["label"]
     assert hazard["help"]["kind"] == "hazard" and hazard["help"]["lines"] == []
     assert ordinary["danger"] == "none" and ordinary["help"] is None
+
+
+def test_names_and_phones_are_masked_for_staff_and_the_public(client, app, coordinator):
+    text = ("三年级二班的王小明上课总抢我的橡皮，我想跟李老师说，"
+            "我妈妈的电话是138 1234.5678，爸爸的是一三八一二三四五六七八")
+    say(client, text=text)
+    item = last_id(app)
+    queue = coordinator.get("/staff/moderation").get_data(as_text=True)
+    staff_page = coordinator.get(f"/staff/items/{item}").get_data(as_text=True)
+    assert coordinator.post(f"/staff/moderation/suggestion/{item}/approve").status_code == 302
+    public = area_page(client)
+    for page in (queue, staff_page, public):
+        assert "【姓名】" in page and "橡皮" in page
+        for secret in ("王小明", "李老师", "5678", "一三八一二三四"):
+            assert secret not in page
