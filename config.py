@@ -49,9 +49,7 @@ class Config:
     )
 
     TELEGRAM_TOKEN = os.environ.get("TELEGRAM_TOKEN")
-    TELEGRAM_API_BASE_URL = os.environ.get(
-        "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"
-    )
+    TELEGRAM_API_BASE_URL = os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot")
     TELEGRAM_WEBHOOK_URL = os.environ.get("TELEGRAM_WEBHOOK_URL")
     # The webhook server listens here, behind a TLS proxy that TELEGRAM_WEBHOOK_URL points at.
     TELEGRAM_WEBHOOK_HOST = os.environ.get("TELEGRAM_WEBHOOK_HOST", "127.0.0.1")
@@ -108,10 +106,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "TEST_DATABASE_URL", "sqlite:///:memory:"
-    )
+    SECRET_KEY = "test-secret-key"  # noqa: S105 -- tests only
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     # Cheap argon2 so tests that log in stay fast; production keeps the defaults.

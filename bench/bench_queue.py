@@ -4,7 +4,7 @@ Fills a database with N suggestions spread over the 17 agencies (about a third
 open), then times the staff queue page and the queue API, first page and a
 deep page (keyset cursor ~20,000 items in), as server time in-process.
 
-    .venv/bin/python bench/bench_queue.py                       # SQLite file + PostgreSQL if it answers
+    .venv/bin/python bench/bench_queue.py       # SQLite file + PostgreSQL if it answers
     .venv/bin/python bench/bench_queue.py --rows 200000 --db sqlite:////tmp/q.db
 """
 
@@ -26,10 +26,16 @@ from config import TestConfig  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import OPEN_STATUSES, Agency, Suggestion, utcnow  # noqa: E402
-from webapp.services import casework, directory, staff  # noqa: E402
+from webapp.services import directory, staff, work_queue  # noqa: E402
 
 PASSWORD = "benchmark-password-123"
-TEXTS = ["公园的滑梯坏了", "学校门口红绿灯太短", "公交车太挤了", "图书馆周末人太多", "小区里没有地方玩"]
+TEXTS = [
+    "公园的滑梯坏了",
+    "学校门口红绿灯太短",
+    "公交车太挤了",
+    "图书馆周末人太多",
+    "小区里没有地方玩",
+]
 
 
 def fill(rows: int, seed: int = 7) -> None:
@@ -43,15 +49,30 @@ def fill(rows: int, seed: int = 7) -> None:
         status = rng.choice(OPEN_STATUSES) if is_open else rng.choice(("answered", "closed"))
         created = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365))
         body = rng.choice(TEXTS) + f" {i}"
-        batch.append({
-            "code_hash": hashlib.sha256(str(i).encode()).hexdigest(), "channel": "web",
-            "kind": "problem", "text": body, "redacted_text": body, "status": status,
-            "agency_id": rng.choice(agencies), "is_open": is_open, "queue_rank": 0 if urgent else 1,
-            "due_at": created + timedelta(days=rng.randrange(1, 15)) if is_open else None,
-            "urgent": urgent, "complex": False, "has_pii": False, "analysis_attempts": 1,
-            "reopen_count": 0, "analysed_at": created, "created_at": created, "updated_at": created,
-            "topic": "公园和游乐场", "age_band": "9-11",
-        })
+        batch.append(
+            {
+                "code_hash": hashlib.sha256(str(i).encode()).hexdigest(),
+                "channel": "web",
+                "kind": "problem",
+                "text": body,
+                "redacted_text": body,
+                "status": status,
+                "agency_id": rng.choice(agencies),
+                "is_open": is_open,
+                "queue_rank": 0 if urgent else 1,
+                "due_at": created + timedelta(days=rng.randrange(1, 15)) if is_open else None,
+                "urgent": urgent,
+                "complex": False,
+                "has_pii": False,
+                "analysis_attempts": 1,
+                "reopen_count": 0,
+                "analysed_at": created,
+                "created_at": created,
+                "updated_at": created,
+                "topic": "公园和游乐场",
+                "age_band": "9-11",
+            }
+        )
         if len(batch) == 20_000:
             db.session.execute(insert(Suggestion), batch)
             db.session.commit()
@@ -95,22 +116,31 @@ def run(url: str, rows: int) -> None:
         else:
             db.session.execute(text("ANALYZE"))
         db.session.commit()
-        print(f"{url.split(':')[0]}: {rows:,} suggestions loaded in {time.perf_counter() - start:.0f} s")
+        took = time.perf_counter() - start
+        print(f"{url.split(':')[0]}: {rows:,} suggestions loaded in {took:.0f} s")
         user = staff.authenticate("bench@city.example", PASSWORD, "bench")
-        queue_size = db.session.scalar(select(func.count()).select_from(Suggestion).where(
-            Suggestion.agency_id == user.agency_id, Suggestion.is_open.is_(True)))
+        queue_size = db.session.scalar(
+            select(func.count())
+            .select_from(Suggestion)
+            .where(Suggestion.agency_id == user.agency_id, Suggestion.is_open.is_(True))
+        )
         deep_index = min(20_000, queue_size - 60)
         deep = db.session.scalars(
-            casework._queue_query(user, casework.QueueFilter())
+            work_queue._queue_query(user, work_queue.QueueFilter())
             .order_by(Suggestion.queue_rank, Suggestion.due_at, Suggestion.id)
-            .offset(deep_index).limit(1)).one()
-        cursor = casework._encode_cursor(deep)
-        print(f"  urban queue: {queue_size:,} open items; deep page starts after item {deep_index:,}")
+            .offset(deep_index)
+            .limit(1)
+        ).one()
+        cursor = work_queue._encode_cursor(deep)
+        print(
+            f"  urban queue: {queue_size:,} open items; deep page starts after item {deep_index:,}"
+        )
 
     client = app.test_client()
     client.post("/staff/login", data={"email": "bench@city.example", "password": PASSWORD})
-    token = client.post("/api/v1/staff/token", json={"email": "bench@city.example",
-                                                      "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/staff/token", json={"email": "bench@city.example", "password": PASSWORD}
+    ).get_json()["token"]
     bearer = {"Authorization": f"Bearer {token}"}
     report("queue page, first", timed(client, "/staff/"))
     report("queue page, deep", timed(client, f"/staff/?after={cursor}"))
@@ -125,6 +155,7 @@ def run(url: str, rows: int) -> None:
 def postgres_answers(url: str) -> bool:
     try:
         import psycopg
+
         psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3).close()
         return True
     except Exception:

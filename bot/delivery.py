@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot import pending, persistence, texts
+from bot import pending, persistence, texts, texts_draft, texts_follow
 from bot.calls import call, flask_app
-from webapp.services import guardians, outbox
+from webapp.services import bot_updates, guardians, outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,15 @@ class Outgoing:
 
 def _render(push: guardians.Push) -> Outgoing:
     if push.type == guardians.CODE:
-        return Outgoing(push.message_id, push.chat_id,
-                        texts.submitted(push.code, push.danger, push.kinds), code=True)
-    return Outgoing(push.message_id, push.chat_id,
-                    texts.push(push.action, push.suggestion_id, push.view))
+        return Outgoing(
+            push.message_id,
+            push.chat_id,
+            texts_draft.submitted(push.code, push.danger, push.kinds),
+            code=True,
+        )
+    return Outgoing(
+        push.message_id, push.chat_id, texts_follow.push(push.action, push.suggestion_id, push.view)
+    )
 
 
 def _claim(limit: int, lease_seconds: int) -> list[Outgoing]:
@@ -89,25 +94,35 @@ async def _deliver(application: Application, outgoing: Outgoing) -> bool:
         log.info("outbox %s: chat blocked the bot; marked", message_id)
         await call(application, guardians.blocked_by_chat, message_id, chat_id)
     except RetryAfter as exc:  # flood control: wait as long as Telegram says
-        wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
+        wait = (
+            exc.retry_after.total_seconds()
+            if hasattr(exc.retry_after, "total_seconds")
             else float(exc.retry_after)
+        )
         await call(application, retry, message_id, "RetryAfter", wait_seconds=wait)
     except BadRequest:  # chat not found or a message Telegram refuses: retrying cannot help
         log.warning("outbox %s refused by Telegram: failed", message_id)
         await call(application, refused, message_id, "BadRequest")
     except (TelegramError, OSError) as exc:  # network, time-outs, 5xx: back off and retry
         gave_up = await call(application, retry, message_id, type(exc).__name__)
-        log.warning("outbox %s not sent (%s)%s", message_id, type(exc).__name__,
-                    ": given up" if gave_up else "; will retry")
+        log.warning(
+            "outbox %s not sent (%s)%s",
+            message_id,
+            type(exc).__name__,
+            ": given up" if gave_up else "; will retry",
+        )
     else:
-        await call(application, guardians.code_delivered if outgoing.code
-                   else outbox.mark_delivered, message_id)
+        await call(
+            application,
+            guardians.code_delivered if outgoing.code else outbox.mark_delivered,
+            message_id,
+        )
         return True
     return False
 
 
 def _housekeeping() -> tuple[int, int]:
-    return persistence.purge_stale(), guardians.forget_processed_updates()
+    return persistence.purge_stale(), bot_updates.forget_processed_updates()
 
 
 async def run(application: Application, stop: asyncio.Event) -> None:
@@ -125,8 +140,9 @@ async def run(application: Application, stop: asyncio.Event) -> None:
                 next_sweep = time.monotonic() + PENDING_SWEEP_SECONDS
             if time.monotonic() >= next_housekeeping:
                 drafts, updates = await call(application, _housekeeping)
-                log.info("housekeeping: %d stale states, %d old update ids removed",
-                         drafts, updates)
+                log.info(
+                    "housekeeping: %d stale states, %d old update ids removed", drafts, updates
+                )
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
         except Exception as exc:  # e.g. the database is away for a moment
             log.error("outbox round failed: %s", type(exc).__name__)

@@ -10,7 +10,7 @@ for the tap in bot.pending, for a short time only.
 from telegram import Update
 from telegram.ext import CallbackContext
 
-from bot import delivery, pending, texts
+from bot import delivery, pending, texts, texts_draft
 from bot.calls import call
 from bot.replies import remove_buttons_quietly, render, say, send
 from webapp.services import errors, guardians, suggestions
@@ -41,8 +41,9 @@ async def danger_first(update: Update, context: CallbackContext) -> bool:
     return True
 
 
-async def _help(update: Update, context: CallbackContext, text: str,
-                look: guardians.FirstLook, consented: bool) -> None:
+async def _help(
+    update: Update, context: CallbackContext, text: str, look: guardians.FirstLook, consented: bool
+) -> None:
     too_long = _too_long(text)
     token = "" if too_long else pending.hold(context, text, consented)
     await say(update, context, texts.danger_help, look.kinds, consented, token, too_long)
@@ -64,8 +65,11 @@ async def free_text(update: Update, context: CallbackContext) -> None:
 
 def _send_for_help(chat_id: int, text: str, lease: int) -> delivery.Outgoing:
     submitted = guardians.send_for_help(chat_id, text, lease_seconds=lease)
-    reply = texts.submitted(submitted.code, guardians.danger_level(submitted.suggestion),
-                            tuple(submitted.suggestion.urgent_reasons or ()))
+    reply = texts_draft.submitted(
+        submitted.code,
+        guardians.danger_level(submitted.suggestion),
+        tuple(submitted.suggestion.urgent_reasons or ()),
+    )
     return delivery.Outgoing(submitted.code_message_id, chat_id, reply, code=True)
 
 
@@ -85,8 +89,13 @@ async def send_for_help(update: Update, context: CallbackContext) -> None:
         await say(update, context, texts.pending_gone)
         await remove_buttons_quietly(update)
         return
-    outgoing = await call(context, _send_for_help, update.effective_chat.id, text,
-                          delivery.lease_seconds(context.application))
+    outgoing = await call(
+        context,
+        _send_for_help,
+        update.effective_chat.id,
+        text,
+        delivery.lease_seconds(context.application),
+    )
     # Stored: forget the words now, so even a crash before the reply cannot send them twice.
     pending.drop(context)
     context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
@@ -102,4 +111,3 @@ async def do_not_send(update: Update, context: CallbackContext) -> None:
         pending.drop(context)
     await say(update, context, texts.not_sent)
     await remove_buttons_quietly(update)
-

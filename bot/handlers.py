@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import conversation, freetext, pending, texts
+from bot import conversation, freetext, pending, rating, steps, texts, texts_follow
 from bot.calls import call, flask_app
 from bot.i18n import _
 from bot.replies import (
@@ -36,7 +36,7 @@ from bot.replies import (
 )
 from bot.texts import Reply
 from webapp.models import Rating
-from webapp.services import guardians
+from webapp.services import bot_updates, guardians
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ UPDATES_PER_MINUTE = 30  # per chat; app.config BOT_UPDATES_PER_MINUTE overrides
 
 
 # --- group -1: admission -------------------------------------------------------------------
+
 
 async def admit(update: Update, context: CallbackContext) -> None:
     """Handle each update once, from private chats only, within the per-chat rate limit."""
@@ -54,23 +55,24 @@ async def admit(update: Update, context: CallbackContext) -> None:
         raise ApplicationHandlerStop
     limit = flask_app(context).config.get("BOT_UPDATES_PER_MINUTE", UPDATES_PER_MINUTE)
     try:
-        admission = await call(context, guardians.admit_update, update.update_id, chat.id, limit)
+        admission = await call(context, bot_updates.admit_update, update.update_id, chat.id, limit)
     except Exception as exc:
         log.error("update %s not admitted: %s", update.update_id, type(exc).__name__)
         await _apologise(update, context)
         raise ApplicationHandlerStop from None
-    if admission == guardians.Admission.HANDLE:
+    if admission == bot_updates.Admission.HANDLE:
         return
-    if admission == guardians.Admission.DUPLICATE:
+    if admission == bot_updates.Admission.DUPLICATE:
         log.info("update %s seen before: skipped", update.update_id)
     elif update.callback_query:
         await update.callback_query.answer()
-    if admission == guardians.Admission.LIMITED_FIRST:
+    if admission == bot_updates.Admission.LIMITED_FIRST:
         await say(update, context, texts.too_fast)
     raise ApplicationHandlerStop
 
 
 # --- group 1: persistence right away --------------------------------------------------------
+
 
 async def save_state(update: Update, context: CallbackContext) -> None:
     """Write this chat's conversation state and draft now, not at the next interval."""
@@ -80,6 +82,7 @@ async def save_state(update: Update, context: CallbackContext) -> None:
 
 
 # --- errors -----------------------------------------------------------------------------
+
 
 async def on_error(update: object, context: CallbackContext) -> None:
     """Log the error class and update id only (never text or chat ids); ask to try again."""
@@ -103,6 +106,7 @@ async def _apologise(update: Update, context: CallbackContext) -> None:
 
 
 # --- start, consent, help, menu ----------------------------------------------------------------
+
 
 def _greet(chat_id: int) -> Reply:
     contact = guardians.welcome(chat_id)
@@ -145,10 +149,11 @@ async def stale_button(update: Update, context: CallbackContext) -> None:
 
 # --- my suggestions, one card, ratings ---------------------------------------------------------
 
+
 def _mine(chat_id: int) -> Reply:
     contact = guardians.require_contact(chat_id)
     items = guardians.my_suggestions(contact)
-    return texts.mine([(s.id, guardians.guardian_view(contact, s)) for s in items])
+    return texts_follow.mine([(s.id, guardians.guardian_view(contact, s)) for s in items])
 
 
 @refusals_shown
@@ -160,7 +165,7 @@ async def mine(update: Update, context: CallbackContext) -> None:
 def _card(chat_id: int, suggestion_id: int) -> Reply:
     contact = guardians.require_contact(chat_id)
     suggestion = guardians.followed(contact, suggestion_id)
-    return texts.card(suggestion.id, guardians.guardian_view(contact, suggestion))
+    return texts_follow.card(suggestion.id, guardians.guardian_view(contact, suggestion))
 
 
 @refusals_shown
@@ -172,15 +177,20 @@ async def view(update: Update, context: CallbackContext) -> None:
 
 @refusals_shown
 async def rate(update: Update, context: CallbackContext) -> None:
-    """满意 / 基本满意 close the item at once (不满意 asks why: bot.conversation)."""
+    """满意 / 基本满意 close the item at once (不满意 asks why: bot.rating)."""
     await button_pressed(update, remove_buttons=False)
-    suggestion_id, rating = conversation.parse_rating(update.callback_query.data)
-    await send(update, await call(context, conversation.rating_reply, update.effective_chat.id,
-                                  suggestion_id, rating, None))
+    suggestion_id, given = rating.parse_rating(update.callback_query.data)
+    await send(
+        update,
+        await call(
+            context, rating.rating_reply, update.effective_chat.id, suggestion_id, given, None
+        ),
+    )
     await remove_buttons_quietly(update)  # rated and said: a failed edit changes nothing
 
 
 # --- /delete ------------------------------------------------------------------------------------
+
 
 async def delete(update: Update, context: CallbackContext) -> None:
     await button_pressed(update, remove_buttons=False)
@@ -201,7 +211,7 @@ async def delete_confirmed(update: Update, context: CallbackContext) -> int:
     pending.drop(context)  # words held in memory for a tap go too
     context.application.drop_user_data(update.effective_user.id)
     await send(update, reply)
-    return conversation.END
+    return steps.END
 
 
 async def delete_declined(update: Update, context: CallbackContext) -> None:
@@ -210,6 +220,7 @@ async def delete_declined(update: Update, context: CallbackContext) -> None:
 
 
 # --- staff: /duty CODE links this chat for urgent alerts ---------------------------------------
+
 
 @refusals_shown
 async def duty(update: Update, context: CallbackContext) -> None:
@@ -223,6 +234,7 @@ async def duty(update: Update, context: CallbackContext) -> None:
 
 # --- the chat blocked or unblocked the bot ------------------------------------------------------
 
+
 def _membership(chat_id: int, blocked: bool) -> None:
     contact = guardians.contact_for(chat_id)
     if contact is not None:
@@ -234,11 +246,16 @@ def _membership(chat_id: int, blocked: bool) -> None:
 
 async def membership(update: Update, context: CallbackContext) -> None:
     status = update.my_chat_member.new_chat_member.status
-    await call(context, _membership, update.effective_chat.id,
-               status in (ChatMember.BANNED, ChatMember.LEFT))
+    await call(
+        context,
+        _membership,
+        update.effective_chat.id,
+        status in (ChatMember.BANNED, ChatMember.LEFT),
+    )
 
 
 # --- wiring -----------------------------------------------------------------------------
+
 
 def commands() -> list[BotCommand]:
     """The command menu Telegram shows (call in the bot's locale)."""
@@ -256,28 +273,32 @@ def install(application: Application) -> None:
     """Add every handler to the application, in order."""
     delete_yes = CallbackQueryHandler(delete_confirmed, pattern=r"^delete:yes$")
     application.add_handler(TypeHandler(Update, admit), group=-1)
-    application.add_handlers([
-        conversation.build(fallbacks=[delete_yes]),
-        CommandHandler("start", start),
-        CallbackQueryHandler(consent, pattern=r"^consent:(yes|no)$"),
-        CommandHandler("help", help_command),
-        CallbackQueryHandler(help_command, pattern=r"^menu:help$"),
-        CommandHandler("mine", mine),
-        CallbackQueryHandler(mine, pattern=r"^menu:mine$"),
-        CallbackQueryHandler(view, pattern=r"^view:\d+$"),
-        CallbackQueryHandler(rate, pattern=rf"^rate:\d+:({Rating.SATISFIED}|{Rating.BASICALLY})$"),
-        CommandHandler("delete", delete),
-        CallbackQueryHandler(delete, pattern=r"^menu:delete$"),
-        delete_yes,
-        CallbackQueryHandler(delete_declined, pattern=r"^delete:no$"),
-        CommandHandler("cancel", nothing_to_cancel),
-        CommandHandler("duty", duty),
-        CallbackQueryHandler(freetext.send_for_help, pattern=r"^help:send:\w+$"),
-        CallbackQueryHandler(freetext.do_not_send, pattern=r"^help:drop:\w+$"),
-        ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
-        CallbackQueryHandler(stale_button),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, freetext.free_text),
-        MessageHandler(~filters.StatusUpdate.ALL, not_understood),
-    ])
+    application.add_handlers(
+        [
+            conversation.build(fallbacks=[delete_yes]),
+            CommandHandler("start", start),
+            CallbackQueryHandler(consent, pattern=r"^consent:(yes|no)$"),
+            CommandHandler("help", help_command),
+            CallbackQueryHandler(help_command, pattern=r"^menu:help$"),
+            CommandHandler("mine", mine),
+            CallbackQueryHandler(mine, pattern=r"^menu:mine$"),
+            CallbackQueryHandler(view, pattern=r"^view:\d+$"),
+            CallbackQueryHandler(
+                rate, pattern=rf"^rate:\d+:({Rating.SATISFIED}|{Rating.BASICALLY})$"
+            ),
+            CommandHandler("delete", delete),
+            CallbackQueryHandler(delete, pattern=r"^menu:delete$"),
+            delete_yes,
+            CallbackQueryHandler(delete_declined, pattern=r"^delete:no$"),
+            CommandHandler("cancel", nothing_to_cancel),
+            CommandHandler("duty", duty),
+            CallbackQueryHandler(freetext.send_for_help, pattern=r"^help:send:\w+$"),
+            CallbackQueryHandler(freetext.do_not_send, pattern=r"^help:drop:\w+$"),
+            ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, freetext.free_text),
+            MessageHandler(~filters.StatusUpdate.ALL, not_understood),
+        ]
+    )
     application.add_handler(TypeHandler(Update, save_state), group=1)
     application.add_error_handler(on_error)

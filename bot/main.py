@@ -44,8 +44,11 @@ def build_application(app: Flask) -> Application:
         .base_url(base_url)
         .base_file_url(file_url(base_url))
         .persistence(DatabasePersistence(app))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .concurrent_updates(False)
         .build()
     )
@@ -80,7 +83,8 @@ async def serve(
                 server = await webhook.start(application, app)
             else:
                 await application.updater.start_polling(
-                    poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+                    poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
             log.info("bot started (%s)", "webhook" if webhook_mode else "polling")
             if on_started:
                 on_started()
@@ -105,8 +109,9 @@ def run(app: Flask, webhook: bool = False) -> None:
     if webhook and not app.config.get("TELEGRAM_WEBHOOK_URL"):
         print("TELEGRAM_WEBHOOK_URL is not set: the bot cannot use a webhook")
         return
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 

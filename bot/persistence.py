@@ -32,8 +32,9 @@ class DatabasePersistence(BasePersistence):
 
     def __init__(self, app: Flask, update_interval: float = 5):
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,
-                                        callback_data=False),
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
             update_interval=update_interval,
         )
         self.app = app
@@ -51,6 +52,7 @@ class DatabasePersistence(BasePersistence):
                 except BaseException:
                     db.session.rollback()
                     raise
+
         return asyncio.to_thread(work)
 
     @staticmethod
@@ -78,8 +80,10 @@ class DatabasePersistence(BasePersistence):
 
     async def get_user_data(self) -> dict[int, dict]:
         def load():
-            return {int(row.key[len(USER_PREFIX):]): dict(row.data)
-                    for row in self._rows(USER_PREFIX)}
+            return {
+                int(row.key[len(USER_PREFIX) :]): dict(row.data) for row in self._rows(USER_PREFIX)
+            }
+
         users = await self._run(load)
         self._stored_users = set(users)
         return users
@@ -104,8 +108,11 @@ class DatabasePersistence(BasePersistence):
     async def get_conversations(self, name: str) -> dict:
         def load():
             prefix = f"{CONVERSATION_PREFIX}{name}:"
-            return {tuple(json.loads(row.key[len(prefix):])): row.data["state"]
-                    for row in self._rows(prefix)}
+            return {
+                tuple(json.loads(row.key[len(prefix) :])): row.data["state"]
+                for row in self._rows(prefix)
+            }
+
         return await self._run(load)
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:

@@ -26,8 +26,14 @@ READ_TIMEOUT_SECONDS = 10
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
-REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-           413: "Payload Too Large", 500: "Internal Server Error"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 
 def secret_token(app: Flask) -> str:
@@ -39,8 +45,11 @@ def secret_token(app: Flask) -> str:
 def listen_address(app: Flask) -> tuple[str, int, str]:
     """Host, port and path to listen on; the path is the one of TELEGRAM_WEBHOOK_URL."""
     path = urlsplit(app.config["TELEGRAM_WEBHOOK_URL"]).path or "/"
-    return (app.config.get("TELEGRAM_WEBHOOK_HOST", DEFAULT_HOST),
-            int(app.config.get("TELEGRAM_WEBHOOK_PORT", DEFAULT_PORT)), path)
+    return (
+        app.config.get("TELEGRAM_WEBHOOK_HOST", DEFAULT_HOST),
+        int(app.config.get("TELEGRAM_WEBHOOK_PORT", DEFAULT_PORT)),
+        path,
+    )
 
 
 async def start(application: Application, app: Flask) -> asyncio.Server:
@@ -53,7 +62,8 @@ async def start(application: Application, app: Flask) -> asyncio.Server:
         status = 400
         try:
             status = await asyncio.wait_for(
-                _request(reader, application, path, secret, lock), READ_TIMEOUT_SECONDS * 6)
+                _request(reader, application, path, secret, lock), READ_TIMEOUT_SECONDS * 6
+            )
         except (asyncio.IncompleteReadError, TimeoutError, ValueError, UnicodeDecodeError):
             status = 400
         except Exception as exc:
@@ -61,8 +71,10 @@ async def start(application: Application, app: Flask) -> asyncio.Server:
             status = 500
         finally:
             reason = REASONS.get(status, "")
-            writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n"
-                         f"Connection: close\r\n\r\n".encode())
+            writer.write(
+                f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n"
+                f"Connection: close\r\n\r\n".encode()
+            )
             try:
                 await writer.drain()
             finally:
@@ -70,7 +82,8 @@ async def start(application: Application, app: Flask) -> asyncio.Server:
 
     server = await asyncio.start_server(handle, host, port)
     await application.bot.set_webhook(
-        url=app.config["TELEGRAM_WEBHOOK_URL"], secret_token=secret,
+        url=app.config["TELEGRAM_WEBHOOK_URL"],
+        secret_token=secret,
         allowed_updates=Update.ALL_TYPES,
     )
     log.info("webhook listening on %s:%s", host, port)

@@ -4,6 +4,7 @@ import io
 import os
 
 import pytest
+from helpers import PASSWORD
 from PIL import Image
 from sqlalchemy import delete
 
@@ -11,8 +12,6 @@ from config import TestConfig
 from webapp import create_app
 from webapp.extensions import db
 from webapp.services import directory
-
-from helpers import PASSWORD
 
 
 def database_url(tmp_path_factory) -> str:
@@ -88,7 +87,9 @@ def make_staff(app, fresh_database):
 
     def make(agency: str = "urban", role: str = "staff", email: str | None = None) -> int:
         with app.app_context():
-            user = staff.create_staff(email or f"{role}.{agency}@city.example", PASSWORD, agency, role)
+            user = staff.create_staff(
+                email or f"{role}.{agency}@city.example", PASSWORD, agency, role
+            )
             db.session.commit()
             return user.id
 

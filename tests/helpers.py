@@ -5,7 +5,9 @@ from webapp.extensions import db
 PASSWORD = "correct horse battery staple"
 
 
-def answer_as_coordinator(suggestion, decision="yes", why="因为安全最重要", next_steps="下周一修好"):
+def answer_as_coordinator(
+    suggestion, decision="yes", why="因为安全最重要", next_steps="下周一修好"
+):
     """Answer through the real casework service, as a coordinator (who sees every item)."""
     from webapp.models import StaffUser
     from webapp.services import casework, staff

@@ -13,11 +13,13 @@ from flask.cli import with_appcontext
 
 from webapp.extensions import db
 from webapp.services import (
+    alert_delivery,
     alerts,
     casework,
     corrections,
     directory,
     ratelimit,
+    rosters,
     senders,
     staff,
     suggestions,
@@ -81,8 +83,12 @@ def run_bot(webhook):
 @click.option("--email", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--agency", required=True, help="Agency code, e.g. urban or coord.")
-@click.option("--role", default="staff", show_default=True,
-              type=click.Choice(["staff", "agency_admin", "coordinator", "admin"]))
+@click.option(
+    "--role",
+    default="staff",
+    show_default=True,
+    type=click.Choice(["staff", "agency_admin", "coordinator", "admin"]),
+)
 @with_appcontext
 def create_staff(email, password, agency, role):
     """Create a staff account (or reset its password and role)."""
@@ -104,8 +110,12 @@ def escalate_overdue():
 
 
 @click.command("worker")
-@click.option("--interval", type=float, default=None,
-              help="Seconds between rounds (default: WORKER_INTERVAL, 10).")
+@click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between rounds (default: WORKER_INTERVAL, 10).",
+)
 @click.option("--once", is_flag=True, help="Run one round and stop.")
 @with_appcontext
 def worker(interval, once):
@@ -115,8 +125,12 @@ def worker(interval, once):
 
 
 def run_worker(
-    app: Flask, *, interval: float | None = None, once: bool = False,
-    stop: threading.Event | None = None, on_round: Callable[[], None] | None = None,
+    app: Flask,
+    *,
+    interval: float | None = None,
+    once: bool = False,
+    stop: threading.Event | None = None,
+    on_round: Callable[[], None] | None = None,
 ) -> None:
     """The worker loop, until `stop` is set (or after one round with `once`)."""
     interval = app.config["WORKER_INTERVAL"] if interval is None else interval
@@ -151,7 +165,7 @@ def _alert_round() -> None:
     so one failing send never holds back the others."""
     try:
         moved = alerts.advance_due()
-        claimed = alerts.claim_deliveries()
+        claimed = alert_delivery.claim_deliveries()
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -172,19 +186,24 @@ SENDERS = {
 
 def _deliver(message_id: int) -> None:
     try:
-        delivery = alerts.prepare(message_id)
+        delivery = alert_delivery.prepare(message_id)
         db.session.commit()
         if delivery is None:
             return
         try:
             SENDERS[delivery.way](delivery)
         except senders.SendFailed as exc:
-            gave_up = alerts.failed(message_id, exc.error, permanent=exc.permanent,
-                                    retry_after=exc.retry_after)
-            log.warning("alert message %s not sent (%s)%s", message_id, exc.error,
-                        ": given up, the alert moves on" if gave_up else "; will retry")
+            gave_up = alert_delivery.failed(
+                message_id, exc.error, permanent=exc.permanent, retry_after=exc.retry_after
+            )
+            log.warning(
+                "alert message %s not sent (%s)%s",
+                message_id,
+                exc.error,
+                ": given up, the alert moves on" if gave_up else "; will retry",
+            )
         else:
-            alerts.delivered(message_id)
+            alert_delivery.delivered(message_id)
         db.session.commit()
     except Exception as exc:  # a bug or the database away: the lease runs out, it is retried
         db.session.rollback()
@@ -192,8 +211,11 @@ def _deliver(message_id: int) -> None:
 
 
 @click.command("export-corrections")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Only corrections made on or after this day (UTC).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only corrections made on or after this day (UTC).",
+)
 @with_appcontext
 def export_corrections(since):
     """Write staff routing corrections as corpus lines (redacted text, answering agency).
@@ -219,28 +241,30 @@ def duty_contact(agency, email, webhook, staff_email, show, remove):
     """Duty rosters: who alerts reach, in the order they were added."""
     try:
         if remove is not None:
-            contact = alerts.deactivate_contact(None, remove)
+            contact = rosters.deactivate_contact(None, remove)
             db.session.commit()
             click.echo(f"contact {contact.id} removed from the roster of {contact.agency.code}")
             return
         if email or webhook or staff_email:
             if not agency:
                 raise click.UsageError("--agency is needed to add a contact")
-            contact = alerts.add_contact(None, agency, email=email, webhook_url=webhook,
-                                         staff_email=staff_email)
+            contact = rosters.add_contact(
+                None, agency, email=email, webhook_url=webhook, staff_email=staff_email
+            )
             db.session.commit()
-            click.echo(f"contact {contact.id} added to the roster of {agency} "
-                       f"(place {contact.position})")
+            click.echo(
+                f"contact {contact.id} added to the roster of {agency} (place {contact.position})"
+            )
             return
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from None
-    for roster_agency, contacts in alerts.rosters():
+    for roster_agency, contacts in rosters.rosters():
         if (agency and roster_agency.code != agency) or (not agency and not contacts):
             continue
         click.echo(f"{roster_agency.code} {roster_agency.name}")
         for place, contact in enumerate(contacts, 1):
-            way, where = alerts.way(contact), alerts.describe(contact)
+            way, where = rosters.way(contact), rosters.describe(contact)
             click.echo(f"  {place}. [{contact.id}] {way} {where}")
         if not contacts:
             click.echo("  (nobody: alerts go to the coordinator's roster only)")

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -26,7 +26,7 @@ def localtime(value: datetime | None) -> str:
     """Naive UTC from the database, shown in the city's time."""
     if value is None:
         return "—"
-    return value.replace(tzinfo=timezone.utc).astimezone(load_calendar().zone).strftime("%m-%d %H:%M")
+    return value.replace(tzinfo=UTC).astimezone(load_calendar().zone).strftime("%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -74,7 +74,6 @@ class RedactCodeInPath(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _CODE_IN_PATH.sub(r"\1[code]", a) if isinstance(a, str) else a
-                for a in record.args
+                _CODE_IN_PATH.sub(r"\1[code]", a) if isinstance(a, str) else a for a in record.args
             )
         return True

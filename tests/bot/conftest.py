@@ -16,8 +16,9 @@ from fakeapi import GUARDIAN_CHAT, TOKEN, Call, FakeBotApi  # noqa: E402
 
 from bot.main import build_application, serve  # noqa: E402
 
-CATALOGUE = (Path(__file__).resolve().parents[2]
-             / "webapp" / "translations" / "zh_Hans" / "LC_MESSAGES")
+CATALOGUE = (
+    Path(__file__).resolve().parents[2] / "webapp" / "translations" / "zh_Hans" / "LC_MESSAGES"
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,8 +70,13 @@ class BotRunner:
         async def main():
             self.loop = asyncio.get_running_loop()
             self.stop_event = asyncio.Event()
-            await serve(self.app, stop=self.stop_event, poll_timeout=1,
-                        on_started=started.set, **self.options)
+            await serve(
+                self.app,
+                stop=self.stop_event,
+                poll_timeout=1,
+                on_started=started.set,
+                **self.options,
+            )
 
         def target():
             try:
@@ -137,8 +143,9 @@ class Guardian:
         return self._then(lambda: self.api.send_photo(self.chat_id, data), expect, timeout)
 
     def location(self, latitude: float, longitude: float, expect: str = "") -> Call:
-        return self._then(lambda: self.api.send_location(self.chat_id, latitude, longitude),
-                          expect, 10)
+        return self._then(
+            lambda: self.api.send_location(self.chat_id, latitude, longitude), expect, 10
+        )
 
     def consent(self) -> Call:
         self.say("/start", expect="你同意吗")

@@ -17,8 +17,15 @@ from urllib.parse import parse_qsl, unquote
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "童言", "username": "tongyan_test_bot"}
-JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "link_preview_options", "entities",
-               "reply_parameters", "scope"}
+JSON_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "commands",
+    "link_preview_options",
+    "entities",
+    "reply_parameters",
+    "scope",
+}
 GUARDIAN_CHAT = 700001  # the chat tests talk from
 MAX_POLL_WAIT = 1.0  # seconds a getUpdates waits for news (the bot's own timeout may be longer)
 
@@ -60,8 +67,9 @@ class FakeBotApi:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       name="fake-bot-api", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), name="fake-bot-api", daemon=True
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -87,8 +95,13 @@ class FakeBotApi:
 
     def message_update(self, chat_id: int, **content) -> dict:
         """An update with a message from the guardian (not queued)."""
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": self._chat(chat_id), "from": self._user(chat_id), **content}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self._user(chat_id),
+            **content,
+        }
         text = content.get("text", "")
         if text.startswith("/"):
             command = text.split()[0]
@@ -106,29 +119,53 @@ class FakeBotApi:
 
     def send_photo(self, chat_id: int, data: bytes, file_id: str = "photo-1") -> dict:
         self.files[file_id] = data
-        sizes = [{"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}-s", "width": 32,
-                  "height": 24, "file_size": 100},
-                 {"file_id": file_id, "file_unique_id": f"{file_id}-u", "width": 64, "height": 48,
-                  "file_size": len(data)}]
+        sizes = [
+            {
+                "file_id": f"{file_id}-small",
+                "file_unique_id": f"{file_id}-s",
+                "width": 32,
+                "height": 24,
+                "file_size": 100,
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": f"{file_id}-u",
+                "width": 64,
+                "height": 48,
+                "file_size": len(data),
+            },
+        ]
         return self.push(self.message_update(chat_id, photo=sizes))
 
     def send_location(self, chat_id: int, latitude: float, longitude: float) -> dict:
-        return self.push(self.message_update(
-            chat_id, location={"latitude": latitude, "longitude": longitude}))
+        return self.push(
+            self.message_update(chat_id, location={"latitude": latitude, "longitude": longitude})
+        )
 
     def button_update(self, chat_id: int, label: str) -> dict:
         """An update pressing the newest button labelled `label` (substring) in the chat."""
         for sent in reversed(self.sent(chat_id)):
             for button in sent.buttons:
                 if label in button["text"]:
-                    message = {"message_id": sent.params["_message_id"], "date": int(time.time()),
-                               "chat": self._chat(chat_id), "from": BOT_USER, "text": sent.text}
-                    query = {"id": str(next(self._callback_ids)), "from": self._user(chat_id),
-                             "chat_instance": str(chat_id), "data": button["callback_data"],
-                             "message": message}
+                    message = {
+                        "message_id": sent.params["_message_id"],
+                        "date": int(time.time()),
+                        "chat": self._chat(chat_id),
+                        "from": BOT_USER,
+                        "text": sent.text,
+                    }
+                    query = {
+                        "id": str(next(self._callback_ids)),
+                        "from": self._user(chat_id),
+                        "chat_instance": str(chat_id),
+                        "data": button["callback_data"],
+                        "message": message,
+                    }
                     return {"update_id": next(self._update_ids), "callback_query": query}
-        raise AssertionError(f"no button {label!r} in chat {chat_id}: "
-                             f"{[b['text'] for c in self.sent(chat_id) for b in c.buttons]}")
+        raise AssertionError(
+            f"no button {label!r} in chat {chat_id}: "
+            f"{[b['text'] for c in self.sent(chat_id) for b in c.buttons]}"
+        )
 
     def press(self, chat_id: int, label: str) -> dict:
         return self.push(self.button_update(chat_id, label))
@@ -137,10 +174,16 @@ class FakeBotApi:
         member = {"user": BOT_USER, "status": status}
         if status == "kicked":
             member["until_date"] = 0
-        return {"update_id": next(self._update_ids), "my_chat_member": {
-            "chat": self._chat(chat_id), "from": self._user(chat_id), "date": int(time.time()),
-            "old_chat_member": {"user": BOT_USER, "status": "member"},
-            "new_chat_member": member}}
+        return {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": self._chat(chat_id),
+                "from": self._user(chat_id),
+                "date": int(time.time()),
+                "old_chat_member": {"user": BOT_USER, "status": "member"},
+                "new_chat_member": member,
+            },
+        }
 
     # --- what tests look at -------------------------------------------------------------------
 
@@ -148,28 +191,41 @@ class FakeBotApi:
         """Messages the bot sent (to one chat), in order."""
         with self._lock:
             calls = list(self.calls[since:])
-        return [c for c in calls if c.method == "sendMessage"
-                and (chat_id is None or c.chat_id == chat_id)]
+        return [
+            c
+            for c in calls
+            if c.method == "sendMessage" and (chat_id is None or c.chat_id == chat_id)
+        ]
 
     def mark(self) -> int:
         with self._lock:
             return len(self.calls)
 
-    def wait_for(self, chat_id: int | None, contains: str = "", since: int = 0,
-                 timeout: float = 10, method: str = "sendMessage") -> Call:
+    def wait_for(
+        self,
+        chat_id: int | None,
+        contains: str = "",
+        since: int = 0,
+        timeout: float = 10,
+        method: str = "sendMessage",
+    ) -> Call:
         """The first call since `since` (to the chat, with `contains` in its text)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
                 for call in self.calls[since:]:
-                    if (call.method == method and (chat_id is None or call.chat_id == chat_id)
-                            and contains in call.text):
+                    if (
+                        call.method == method
+                        and (chat_id is None or call.chat_id == chat_id)
+                        and contains in call.text
+                    ):
                         return call
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     texts = [c.text[:80] for c in self.calls[since:] if c.method == method]
-                    raise AssertionError(f"no {method} with {contains!r} within {timeout}s; "
-                                         f"got {texts}")
+                    raise AssertionError(
+                        f"no {method} with {contains!r} within {timeout}s; got {texts}"
+                    )
                 self._lock.wait(remaining)
 
     def wait_fetched(self, timeout: float = 10) -> None:
@@ -210,23 +266,34 @@ class FakeBotApi:
                 self._lock.wait(remaining)
 
     def _message(self, params: dict, **extra) -> dict:
-        return {"message_id": params["_message_id"], "date": int(time.time()), "from": BOT_USER,
-                "chat": self._chat(int(params["chat_id"])), **extra}
+        return {
+            "message_id": params["_message_id"],
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": self._chat(int(params["chat_id"])),
+            **extra,
+        }
 
     def answer(self, method: str, params: dict) -> tuple[int, dict]:
         statuses = self.failures.get(method)
         if statuses:
             status = statuses.pop(0)
-            return status, {"ok": False, "error_code": status,
-                            "description": "Internal Server Error"}
+            return status, {
+                "ok": False,
+                "error_code": status,
+                "description": "Internal Server Error",
+            }
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             if int(params["chat_id"]) in self.blocked_chats:
-                return 403, {"ok": False, "error_code": 403,
-                             "description": "Forbidden: bot was blocked by the user"}
+                return 403, {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                }
             if self.slow_send_seconds:
                 time.sleep(self.slow_send_seconds)
             params["_message_id"] = next(self._message_ids)
@@ -240,13 +307,28 @@ class FakeBotApi:
         if method == "getFile":
             file_id = params["file_id"]
             if file_id not in self.files:
-                return 400, {"ok": False, "error_code": 400,
-                             "description": "Bad Request: wrong file_id"}
-            return 200, {"ok": True, "result": {
-                "file_id": file_id, "file_unique_id": f"{file_id}-u",
-                "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}}
-        if method in ("answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook",
-                      "close", "logOut"):
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: wrong file_id",
+                }
+            return 200, {
+                "ok": True,
+                "result": {
+                    "file_id": file_id,
+                    "file_unique_id": f"{file_id}-u",
+                    "file_size": len(self.files[file_id]),
+                    "file_path": f"photos/{file_id}.jpg",
+                },
+            }
+        if method in (
+            "answerCallbackQuery",
+            "setMyCommands",
+            "deleteWebhook",
+            "setWebhook",
+            "close",
+            "logOut",
+        ):
             return 200, {"ok": True, "result": True}
         return 404, {"ok": False, "error_code": 404, "description": f"Not Found: {method}"}
 
@@ -274,7 +356,7 @@ class FakeBotApi:
                 path = unquote(self.path)
                 if not path.startswith(prefix):
                     return self._reply(404, b"{}", "application/json")
-                method = path[len(prefix):]
+                method = path[len(prefix) :]
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 params = {}
                 for key, value in parse_qsl(raw.decode(), keep_blank_values=True):
@@ -288,7 +370,7 @@ class FakeBotApi:
             def do_GET(self):
                 prefix = f"/file/bot{TOKEN}/photos/"
                 path = unquote(self.path)
-                file_id = path[len(prefix):].removesuffix(".jpg")
+                file_id = path[len(prefix) :].removesuffix(".jpg")
                 if not path.startswith(prefix) or file_id not in api.files:
                     return self._reply(404, b"", "text/plain")
                 api._record("download", {"file_id": file_id})

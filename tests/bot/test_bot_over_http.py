@@ -52,14 +52,16 @@ def tablet_suggestion(app, text="公园的滑梯坏了，希望快点修好") ->
 def answer(app, suggestion_id: int, why="因为安全最重要", next_steps="下周一修好") -> float:
     """Save a staff answer and commit; returns the time of the commit."""
     with app.app_context():
-        answer_as_coordinator(db.session.get(Suggestion, suggestion_id), why=why,
-                              next_steps=next_steps)
+        answer_as_coordinator(
+            db.session.get(Suggestion, suggestion_id), why=why, next_steps=next_steps
+        )
         db.session.commit()
     return time.monotonic()
 
 
 def test_a_whole_new_suggestion_with_photo_and_location(
-        bot_app, api, running_bot, guardian, image_bytes):
+    bot_app, api, running_bot, guardian, image_bytes
+):
     guardian.consent()
     guardian.say("/new", expect="你想发送什么")
     guardian.press("问题", expect="在哪里")
@@ -106,7 +108,8 @@ def test_follow_a_tablet_suggestion(bot_app, api, running_bot, guardian):
 
 
 def test_answer_reaches_the_chat_quickly_and_is_rated(
-        bot_app, api, start_bot, guardian, capsys, monkeypatch):
+    bot_app, api, start_bot, guardian, capsys, monkeypatch
+):
     # Measured with the production polling interval of the outbox.
     monkeypatch.setitem(bot_app.config, "BOT_OUTBOX_INTERVAL", delivery.INTERVAL_SECONDS)
     start_bot()
@@ -137,8 +140,11 @@ def test_answer_reaches_the_chat_quickly_and_is_rated(
     guardian.press("满意", expect="谢谢你的评价")
     with bot_app.app_context():
         assert db.session.get(Suggestion, suggestion_id).status == Status.CLOSED
-        pending = db.session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.channel == "telegram", Outbox.delivered_at.is_(None)))
+        pending = db.session.scalar(
+            select(func.count())
+            .select_from(Outbox)
+            .where(Outbox.channel == "telegram", Outbox.delivered_at.is_(None))
+        )
     assert pending == 0 or api.wait_for(CHAT, "已经评价", since=mark, timeout=5)
 
 
@@ -179,7 +185,8 @@ def test_restart_in_the_middle_of_new_loses_nothing(bot_app, api, start_bot, gua
 
 
 def test_restart_during_delivery_sends_the_unmarked_and_not_the_delivered(
-        bot_app, api, start_bot, guardian):
+    bot_app, api, start_bot, guardian
+):
     suggestion_id, code = tablet_suggestion(bot_app)
     runner = start_bot()
     guardian.consent()
@@ -240,6 +247,7 @@ def test_a_server_error_is_retried_after_a_back_off(bot_app, api, running_bot, g
     failed = api.wait_for(CHAT, since=mark, method="sendMessage:500", timeout=5)
     sent = api.wait_for(CHAT, "的答复", since=mark, timeout=8)
     assert 1.5 < sent.at - failed.at < 5  # backoff_seconds(1) == 2
+
     def delivered():
         with bot_app.app_context():
             message = db.session.scalar(select(Outbox).where(Outbox.channel == "telegram"))
@@ -267,8 +275,11 @@ def test_webhook_mode(bot_app, api, start_bot, monkeypatch):
 
     def post(update: dict, secret: str) -> int:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/tg/hook", data=json.dumps(update).encode(), method="POST",
-            headers={"X-Telegram-Bot-Api-Secret-Token": secret, "Content-Type": "application/json"})
+            f"http://127.0.0.1:{port}/tg/hook",
+            data=json.dumps(update).encode(),
+            method="POST",
+            headers={"X-Telegram-Bot-Api-Secret-Token": secret, "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Contact, Outbox, Status, Subscription, Suggestion, utcnow
-from webapp.services import errors, guardians, outbox, ratelimit, suggestions
+from webapp.services import bot_updates, errors, guardians, outbox, ratelimit, suggestions
 
 CHAT = 424242
 
@@ -19,9 +19,15 @@ def tablet_suggestion(text="公园的滑梯坏了，希望快点修好"):
 
 
 def pending_for(contact) -> list[Outbox]:
-    return list(db.session.scalars(select(Outbox).where(
-        Outbox.recipient == str(contact.id), Outbox.delivered_at.is_(None),
-        Outbox.failed_at.is_(None))))
+    return list(
+        db.session.scalars(
+            select(Outbox).where(
+                Outbox.recipient == str(contact.id),
+                Outbox.delivered_at.is_(None),
+                Outbox.failed_at.is_(None),
+            )
+        )
+    )
 
 
 def test_consent_is_stored_once_with_a_pseudonym(ctx):
@@ -116,41 +122,50 @@ def test_pushes_to_a_deleted_or_blocked_contact_fail(ctx):
     blocked = guardians.give_consent(CHAT)
     created = tablet_suggestion()
     guardians.follow(blocked, created.code, "telegram:1")
-    outbox.enqueue("telegram", "999999", {"type": "status", "suggestion_id": created.suggestion.id,
-                                          "action": "accepted"})
+    outbox.enqueue(
+        "telegram",
+        "999999",
+        {"type": "status", "suggestion_id": created.suggestion.id, "action": "accepted"},
+    )
     blocked.blocked_at = utcnow()
-    outbox.enqueue("telegram", str(blocked.id), {"type": "status", "action": "accepted",
-                                                 "suggestion_id": created.suggestion.id})
+    outbox.enqueue(
+        "telegram",
+        str(blocked.id),
+        {"type": "status", "action": "accepted", "suggestion_id": created.suggestion.id},
+    )
     db.session.commit()
     assert guardians.claim_pushes(10, 30) == []
-    errors_seen = set(db.session.scalars(
-        select(Outbox.last_error).where(Outbox.channel == "telegram")))
+    errors_seen = set(
+        db.session.scalars(select(Outbox.last_error).where(Outbox.channel == "telegram"))
+    )
     assert errors_seen == {"contact_deleted", "blocked"}
 
 
 def test_admission_counts_per_chat_and_remembers_updates(ctx, monkeypatch):
-    monkeypatch.setattr(guardians, "CHAT_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+    monkeypatch.setattr(bot_updates, "CHAT_WINDOW_SECONDS", 10**9)  # no window ends mid-test
 
     def admit(update_id, chat_id):
-        admission = guardians.admit_update(update_id, chat_id, per_minute=2)
+        admission = bot_updates.admit_update(update_id, chat_id, per_minute=2)
         db.session.commit()  # one unit of work per update, as in the bot
         return admission
 
-    assert admit(1, CHAT) == guardians.Admission.HANDLE
-    assert admit(1, CHAT) == guardians.Admission.DUPLICATE
-    assert admit(2, CHAT) == guardians.Admission.LIMITED_FIRST
-    assert admit(3, CHAT) == guardians.Admission.LIMITED
-    assert admit(4, CHAT + 1) == guardians.Admission.HANDLE
+    assert admit(1, CHAT) == bot_updates.Admission.HANDLE
+    assert admit(1, CHAT) == bot_updates.Admission.DUPLICATE
+    assert admit(2, CHAT) == bot_updates.Admission.LIMITED_FIRST
+    assert admit(3, CHAT) == bot_updates.Admission.LIMITED
+    assert admit(4, CHAT + 1) == bot_updates.Admission.HANDLE
 
 
 # --- safeguarding: what followers read, who may follow, codes through the outbox -----------
+
 
 def test_a_follower_reads_the_words_only_if_the_child_shared_them(ctx):
     sender = guardians.give_consent(CHAT)
     follower = guardians.give_consent(CHAT + 1)
     private = guardians.submit(sender, kind="idea", text="希望公园里多一些秋千")
-    shared = guardians.submit(sender, kind="idea", text="希望图书馆多一些绘本",
-                              family_may_read=True)
+    shared = guardians.submit(
+        sender, kind="idea", text="希望图书馆多一些绘本", family_may_read=True
+    )
     for submitted in (private, shared):
         guardians.follow(follower, submitted.code, "telegram:2")
     assert guardians.guardian_view(sender, private.suggestion)["text"] == "希望公园里多一些秋千"
@@ -159,8 +174,9 @@ def test_a_follower_reads_the_words_only_if_the_child_shared_them(ctx):
     assert guardians.guardian_view(follower, shared.suggestion)["text"] == "希望图书馆多一些绘本"
 
 
-def test_a_sensitive_item_is_followed_only_by_its_sender_and_counts_as_unknown(ctx, app,
-                                                                               monkeypatch):
+def test_a_sensitive_item_is_followed_only_by_its_sender_and_counts_as_unknown(
+    ctx, app, monkeypatch
+):
     monkeypatch.setitem(app.config, "LOOKUP_WINDOW_SECONDS", 10**9)  # no window ends mid-test
     sender = guardians.give_consent(CHAT)
     other = guardians.give_consent(CHAT + 1)
@@ -191,18 +207,21 @@ def test_an_item_raised_after_it_was_followed_stops_reaching_other_chats(ctx):
         guardians.followed(follower, suggestion.id)
     pushes = guardians.claim_pushes(50, 30)
     assert {p.chat_id for p in pushes if p.type == guardians.STATUS} == {CHAT}
-    refused = db.session.scalars(select(Outbox.last_error).where(
-        Outbox.recipient == str(follower.id))).all()
+    refused = db.session.scalars(
+        select(Outbox.last_error).where(Outbox.recipient == str(follower.id))
+    ).all()
     assert refused and set(refused) == {"not_followable"}
 
 
 def test_the_code_goes_through_the_outbox_and_is_removed_when_finished(ctx):
     contact = guardians.give_consent(CHAT)
-    submitted = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千",
-                                 lease_seconds=0)
+    submitted = guardians.submit(contact, kind="idea", text="希望公园里多一些秋千", lease_seconds=0)
     message = db.session.get(Outbox, submitted.code_message_id)
-    assert message.payload == {"type": "code", "suggestion_id": submitted.suggestion.id,
-                               "code": submitted.code}
+    assert message.payload == {
+        "type": "code",
+        "suggestion_id": submitted.suggestion.id,
+        "code": submitted.code,
+    }
     db.session.commit()
     (push,) = [p for p in guardians.claim_pushes(10, 30) if p.type == guardians.CODE]
     assert push.code == submitted.code and push.chat_id == CHAT

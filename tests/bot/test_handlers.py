@@ -1,13 +1,12 @@
 """Handlers, one update at a time through Application.process_update (no polling)."""
 
-import pytest
 from fakeapi import GUARDIAN_CHAT
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
 from webapp.models import BotState, Contact, ProcessedUpdate, Suggestion
-from webapp.services import guardians
+from webapp.services import bot_updates, guardians
 
 CHAT = GUARDIAN_CHAT
 
@@ -72,7 +71,7 @@ def test_an_update_seen_twice_is_handled_once(bot_app, api, process):
 
 def test_per_chat_rate_limit(bot_app, api, process, monkeypatch):
     monkeypatch.setitem(bot_app.config, "BOT_UPDATES_PER_MINUTE", 3)
-    monkeypatch.setattr(guardians, "CHAT_WINDOW_SECONDS", 10**9)  # no window ends mid-test
+    monkeypatch.setattr(bot_updates, "CHAT_WINDOW_SECONDS", 10**9)  # no window ends mid-test
     process(*[api.message_update(CHAT, text="/help") for _ in range(6)])
     sent = texts_to(api)
     assert len(sent) == 4
@@ -107,7 +106,8 @@ def test_text_too_long_is_refused_with_the_service_message(bot_app, api, process
 
 
 def test_database_error_at_confirm_asks_to_try_again_and_keeps_the_draft(
-        bot_app, api, process, monkeypatch):
+    bot_app, api, process, monkeypatch
+):
     real_submit = guardians.submit
     failures = []
 
@@ -139,10 +139,13 @@ def test_cancel_throws_the_draft_away(bot_app, api, process):
 
 
 def test_edit_goes_back_to_the_summary(bot_app, api, process):
-    process(*consent_steps(api), *draft_steps(api),
-            lambda: api.button_update(CHAT, "修改"),
-            lambda: api.button_update(CHAT, "年龄"),
-            lambda: api.button_update(CHAT, "15–17岁"))
+    process(
+        *consent_steps(api),
+        *draft_steps(api),
+        lambda: api.button_update(CHAT, "修改"),
+        lambda: api.button_update(CHAT, "年龄"),
+        lambda: api.button_update(CHAT, "15–17岁"),
+    )
     summary = texts_to(api)[-1]
     assert "发送前请检查" in summary and "15–17岁" in summary
 
@@ -156,8 +159,11 @@ def test_urgent_suggestion_shows_hotlines_at_once(bot_app, api, process):
     assert "不是你的错" in help_message.text
     assert [b["text"] for b in help_message.buttons] == ["🆘 现在就发送"]
     assert "照片" in photo_question.text
-    process(lambda: api.button_update(CHAT, "跳过"), lambda: api.button_update(CHAT, "跳过"),
-            lambda: api.button_update(CHAT, "9–11岁"))
+    process(
+        lambda: api.button_update(CHAT, "跳过"),
+        lambda: api.button_update(CHAT, "跳过"),
+        lambda: api.button_update(CHAT, "9–11岁"),
+    )
     summary = texts_to(api)[-1]
     assert "发送前请检查" in summary and "家人可以看到原话：否" in summary
     process(lambda: api.button_update(CHAT, "确认发送"))
@@ -169,8 +175,11 @@ def test_urgent_suggestion_shows_hotlines_at_once(bot_app, api, process):
 
 
 def test_help_in_new_can_send_at_once(bot_app, api, process):
-    process(*consent_steps(api), *draft_steps(api, text="有人打我，我好害怕，不想活了")[:3],
-            lambda: api.button_update(CHAT, "现在就发送"))
+    process(
+        *consent_steps(api),
+        *draft_steps(api, text="有人打我，我好害怕，不想活了")[:3],
+        lambda: api.button_update(CHAT, "现在就发送"),
+    )
     done = texts_to(api)[-1]
     assert "查询码" in done and "只有这个聊天能关注" in done
     with bot_app.app_context():
@@ -180,8 +189,11 @@ def test_help_in_new_can_send_at_once(bot_app, api, process):
 
 
 def test_a_disclosure_typed_mid_draft_gets_help_not_a_button_prompt(bot_app, api, process):
-    process(*consent_steps(api), *draft_steps(api)[:3],  # the photo step
-            api.message_update(CHAT, text="他又打我了，我很害怕"))
+    process(
+        *consent_steps(api),
+        *draft_steps(api)[:3],  # the photo step
+        api.message_update(CHAT, text="他又打我了，我很害怕"),
+    )
     reply = api.sent(CHAT)[-1]
     assert "110" in reply.text and any("能帮忙的人" in b["text"] for b in reply.buttons)
     process(lambda: api.button_update(CHAT, "把这条发给能帮忙的人"))
@@ -220,9 +232,21 @@ def test_text_before_consent_stores_nothing(bot_app, api, process):
 
 
 def test_a_sticker_outside_a_conversation_is_not_understood(bot_app, api, process):
-    process(*consent_steps(api), api.message_update(CHAT, sticker={
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-        "is_video": False, "type": "regular"}))
+    process(
+        *consent_steps(api),
+        api.message_update(
+            CHAT,
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        ),
+    )
     assert "没有看懂" in texts_to(api)[-1]
 
 
@@ -236,8 +260,11 @@ def test_blocking_and_unblocking_the_bot(bot_app, api, process):
 
 
 def test_something_unexpected_in_a_step_asks_the_same_question_again(bot_app, api, process):
-    process(*consent_steps(api), api.message_update(CHAT, text="/new"),
-            api.message_update(CHAT, text="你好"))
+    process(
+        *consent_steps(api),
+        api.message_update(CHAT, text="/new"),
+        api.message_update(CHAT, text="你好"),
+    )
     assert "你想发送什么" in texts_to(api)[-1]
 
 
@@ -248,21 +275,6 @@ def test_an_edited_old_message_is_not_an_answer(bot_app, api, process):
     assert "你想发送什么" in texts_to(api)[-1] and len(texts_to(api)) == 3
 
 
-def _alerts_linking():
-    """webapp.services.alerts.link_staff_chat, written in another part of issue 10."""
-    import importlib
-
-    try:
-        alerts = importlib.import_module("webapp.services.alerts")
-    except ModuleNotFoundError:
-        alerts = None
-    if getattr(alerts, "link_staff_chat", None) is None or \
-            getattr(alerts, "new_link_code", None) is None:
-        pytest.skip("webapp.services.alerts.link_staff_chat / new_link_code do not exist yet "
-                    "(staff alerts are another part of issue 10): /duty cannot link a chat")
-    return alerts
-
-
 def test_duty_without_a_code_says_how(bot_app, api, process):
     process(api.message_update(CHAT, text="/duty"))
     assert "/duty" in texts_to(api)[-1]
@@ -270,15 +282,14 @@ def test_duty_without_a_code_says_how(bot_app, api, process):
 
 
 def test_duty_links_a_staff_chat(bot_app, api, process):
-    alerts = _alerts_linking()
     from helpers import PASSWORD
 
     from webapp.models import StaffUser
-    from webapp.services import staff
+    from webapp.services import rosters, staff
 
     with bot_app.app_context():
         user = staff.create_staff("duty@city.example", PASSWORD, "police", "staff")
-        code = alerts.new_link_code(user)
+        code = rosters.new_link_code(user)
         db.session.commit()
         user_id = user.id
     process(api.message_update(CHAT, text="/duty WRONG-CODE"))

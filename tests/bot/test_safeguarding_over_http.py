@@ -27,8 +27,11 @@ def code_in(text: str) -> str:
 
 def code_messages(app) -> list[Outbox]:
     with app.app_context():
-        return [m for m in db.session.scalars(select(Outbox).where(Outbox.channel == "telegram"))
-                if m.payload.get("type") == "code"]
+        return [
+            m
+            for m in db.session.scalars(select(Outbox).where(Outbox.channel == "telegram"))
+            if m.payload.get("type") == "code"
+        ]
 
 
 def only_suggestion(app) -> Suggestion:
@@ -58,7 +61,8 @@ def send_through_new(guardian: Guardian, text: str, family: str) -> str:
 
 
 def test_a_disclosure_outside_new_gets_help_first_and_one_tap_makes_an_urgent_item(
-        bot_app, api, running_bot, guardian):
+    bot_app, api, running_bot, guardian
+):
     guardian.consent()
     mark = api.mark()
     guardian.say(DISCLOSURE)
@@ -87,8 +91,9 @@ def test_a_disclosure_outside_new_gets_help_first_and_one_tap_makes_an_urgent_it
     assert rows(bot_app, Suggestion) == 1
 
 
-def test_a_disclosure_before_consent_stores_nothing_until_the_tap(bot_app, api, running_bot,
-                                                                   guardian):
+def test_a_disclosure_before_consent_stores_nothing_until_the_tap(
+    bot_app, api, running_bot, guardian
+):
     mark = api.mark()
     guardian.say("有个叔叔摸我，还说不许告诉别人，我很害怕")
     first = api.sent(CHAT, since=mark)[0]
@@ -105,7 +110,8 @@ def test_a_disclosure_before_consent_stores_nothing_until_the_tap(bot_app, api, 
 
 
 def test_a_place_hazard_gets_no_help_lines_but_says_who_will_be_told(
-        bot_app, api, running_bot, guardian):
+    bot_app, api, running_bot, guardian
+):
     guardian.consent()
     mark = api.mark()
     guardian.say("小区门口的井盖没了，很危险")
@@ -125,8 +131,7 @@ def test_do_not_send_drops_the_words(bot_app, api, running_bot, guardian):
     assert rows(bot_app, Suggestion) == 0
 
 
-def test_held_words_are_dropped_after_a_short_time(bot_app, api, start_bot, guardian,
-                                                   monkeypatch):
+def test_held_words_are_dropped_after_a_short_time(bot_app, api, start_bot, guardian, monkeypatch):
     monkeypatch.setattr(pending, "TTL_SECONDS", 0.5)
     monkeypatch.setattr(delivery, "PENDING_SWEEP_SECONDS", 0.05)
     start_bot()
@@ -142,7 +147,8 @@ def test_held_words_are_dropped_after_a_short_time(bot_app, api, start_bot, guar
 
 
 def test_ordinary_words_outside_new_become_a_new_message_with_one_tap(
-        bot_app, api, running_bot, guardian):
+    bot_app, api, running_bot, guardian
+):
     guardian.consent()
     offer = guardian.say("希望图书馆周末开到晚上八点", expect="/new")
     assert "110" not in offer.text
@@ -201,8 +207,9 @@ def test_a_failed_button_edit_still_delivers_the_code(bot_app, api, running_bot,
     assert rows(bot_app, Suggestion) == 1
 
 
-def test_a_code_that_could_not_be_sent_is_retried_until_delivered(bot_app, api, running_bot,
-                                                                  guardian):
+def test_a_code_that_could_not_be_sent_is_retried_until_delivered(
+    bot_app, api, running_bot, guardian
+):
     guardian.consent()
     guardian.say(DISCLOSURE, expect="12355")
     api.failures["sendMessage"] = [500]
@@ -226,7 +233,8 @@ def test_a_code_that_could_not_be_sent_is_retried_until_delivered(bot_app, api, 
 
 
 def test_a_follower_of_an_item_the_child_did_not_share_sees_no_words(
-        bot_app, api, running_bot, guardian):
+    bot_app, api, running_bot, guardian
+):
     text = "公园的滑梯坏了，希望快点修好"
     suggestion_id, code = tablet_suggestion(bot_app, text)
     with bot_app.app_context():
@@ -284,8 +292,12 @@ def test_an_urgent_item_cannot_be_followed_by_another_chat(bot_app, api, running
     assert refused.text == unknown.text, "the same answer as an unknown code: nothing revealed"
     assert "还没有关注" in other.say("/mine").text
     with bot_app.app_context():
-        others = db.session.scalar(select(func.count()).select_from(Subscription).join(Contact)
-                                   .where(Contact.telegram_chat_id == OTHER))
+        others = db.session.scalar(
+            select(func.count())
+            .select_from(Subscription)
+            .join(Contact)
+            .where(Contact.telegram_chat_id == OTHER)
+        )
     assert others == 0
     # The chat that sent it still follows its own item.
     assert "你已关注" in guardian.say(f"/follow {code}", expect="你已关注").text
@@ -303,11 +315,13 @@ def test_a_review_item_cannot_be_followed_by_another_chat(bot_app, api, running_
 
 
 @pytest.mark.parametrize("family", [False, True])
-def test_a_tablet_childs_choice_decides_what_followers_read(bot_app, api, running_bot, guardian,
-                                                            family):
+def test_a_tablet_childs_choice_decides_what_followers_read(
+    bot_app, api, running_bot, guardian, family
+):
     with bot_app.app_context():
         created = suggestions.create_suggestion(
-            text="希望操场晚上也开灯", kind="idea", channel="web", family_may_read=family)
+            text="希望操场晚上也开灯", kind="idea", channel="web", family_may_read=family
+        )
         db.session.commit()
     guardian.consent()
     card = guardian.say(f"/follow {created.code}", expect="你已关注")

@@ -25,15 +25,24 @@ def live_server(app, fresh_database):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium "
-                    "fonts-wqy-microhei; .ci/run does this)")
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium "
+            "fonts-wqy-microhei; .ci/run does this)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -46,7 +55,8 @@ def page(browser, live_server):
     offsite = []
     context.route(
         "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server)
+        lambda route: route.continue_()
+        if route.request.url.startswith(live_server)
         else (offsite.append(route.request.url), route.abort()),
     )
     page = context.new_page()

@@ -3,11 +3,11 @@
 import re
 
 import pytest
+from helpers import answer_as_coordinator
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Status, Suggestion
-from helpers import answer_as_coordinator
 
 from .conftest import LANDSCAPE
 
@@ -16,13 +16,19 @@ pytestmark = pytest.mark.browser
 
 def touch_targets_too_small(page) -> list[str]:
     # Radio buttons and checkboxes sit inside big labels (pill, face): the label is the target.
-    selector = ("a, button, select, textarea, input:not([type=radio]):not([type=checkbox]):not([type=hidden]), "
-                "label.pill, label.face")
-    return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+    selector = (
+        "a, button, select, textarea, "
+        "input:not([type=radio]):not([type=checkbox]):not([type=hidden]), "
+        "label.pill, label.face"
+    )
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
         .filter(e => e.offsetParent !== null)
         .map(e => [e, e.getBoundingClientRect()])
         .filter(([e, r]) => r.width < 44 || r.height < 44)
-        .map(([e, r]) => e.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""", selector)
+        .map(([e, r]) => e.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""",  # noqa: E501
+        selector,
+    )
 
 
 def test_child_flow(page, shot, app, image_bytes, tmp_path):
@@ -46,7 +52,10 @@ def test_child_flow(page, shot, app, image_bytes, tmp_path):
 
     code = page.locator("#code").inner_text()
     assert re.fullmatch(r"\S{2} \S{2} \d{4}", code)
-    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#code')).fontSize)") >= 40
+    assert (
+        page.evaluate("parseFloat(getComputedStyle(document.querySelector('#code')).fontSize)")
+        >= 40
+    )
     shot(page, "03-code-768x1024")
 
     with app.app_context():

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Proposal, StaffUser, Status
-from webapp.services import casework, council, staff
+from webapp.services import casework, councils, staff
 
 from .conftest import LANDSCAPE, TABLET
 from .test_child_flow import touch_targets_too_small
@@ -23,12 +23,18 @@ def setup_council(app) -> int:
     with app.app_context():
         coord = staff.create_staff("coordinator@city.example", PASSWORD, "coord", "coordinator")
         for code in ("xinghe", "xinghe.chengguan"):
-            council.create_council(coord, code)
-        school = council.create_council(coord, "xinghe.chengguan.shiyan")
+            councils.create_council(coord, code)
+        school = councils.create_council(coord, "xinghe.chengguan.shiyan")
         for nickname in ("小海豚", "小星星", "小松鼠"):
-            council.add_member(coord, school, nickname=nickname, age_band="9-11",
-                               consent_on=date(2025, 3, 1), consent_method="paper")
-        council.create_facilitator(coord, school, "facilitator@school.example", PASSWORD)
+            councils.add_member(
+                coord,
+                school,
+                nickname=nickname,
+                age_band="9-11",
+                consent_on=date(2025, 3, 1),
+                consent_method="paper",
+            )
+        councils.create_facilitator(coord, school, "facilitator@school.example", PASSWORD)
         staff.create_staff("staff.edu@city.example", PASSWORD, "edu", "staff")
         db.session.commit()
         return school.id
@@ -99,8 +105,12 @@ def test_council_session_on_a_tablet(page, browser, live_server, app, shot):
         if item.agency.code != "edu":
             casework.place_in_queue(item, casework.agency_by_code("edu"))
             db.session.commit()
-        assert db.session.scalar(select(StaffUser.agency_id).where(
-            StaffUser.email == "facilitator@school.example")) is None
+        assert (
+            db.session.scalar(
+                select(StaffUser.agency_id).where(StaffUser.email == "facilitator@school.example")
+            )
+            is None
+        )
     edu = browser.new_context(viewport=LANDSCAPE, locale="zh-CN", base_url=live_server).new_page()
     edu.goto("/staff/")
     edu.fill("#email", "staff.edu@city.example")
@@ -127,12 +137,22 @@ def test_me_too_and_an_observer_mission_on_a_tablet(page, app, shot, image_bytes
     with app.app_context():
         coord = staff.create_staff("coordinator@city.example", PASSWORD, "coord", "coordinator")
         s = suggestions.create_suggestion(
-            text="滨江社区的滑梯太矮了，希望换一个高一点的", kind="idea", channel="web",
-            area_code="xinghe.chengguan.binjiang", public=True).suggestion
+            text="滨江社区的滑梯太矮了，希望换一个高一点的",
+            kind="idea",
+            channel="web",
+            area_code="xinghe.chengguan.binjiang",
+            public=True,
+        ).suggestion
         moderation_queue.approve(coord, "suggestion", s.id)  # nothing is listed before this
-        m = missions.create_mission(coord, title="公园体检", checklist=["滑梯可以安全地玩", "有乘凉的地方"],
-                                    area_code="xinghe.chengguan", starts_on=council.today(),
-                                    ends_on=council.today() + timedelta(days=7), agency_code="urban")
+        m = missions.create_mission(
+            coord,
+            title="公园体检",
+            checklist=["滑梯可以安全地玩", "有乘凉的地方"],
+            area_code="xinghe.chengguan",
+            starts_on=councils.today(),
+            ends_on=councils.today() + timedelta(days=7),
+            agency_code="urban",
+        )
         db.session.commit()
         mission_id = m.id
 

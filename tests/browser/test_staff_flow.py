@@ -1,9 +1,9 @@
 """The whole loop in a real browser: a child speaks, staff answer, the child rates."""
 
 import pytest
+from helpers import PASSWORD
 from sqlalchemy import select
 
-from helpers import PASSWORD
 from webapp.extensions import db
 from webapp.models import Status, Suggestion
 from webapp.services import casework
@@ -29,7 +29,9 @@ def test_child_to_staff_and_back(page, browser, live_server, app, make_staff, sh
         item_id = s.id
     make_staff("urban", "staff")
 
-    staff_page = browser.new_context(viewport=LANDSCAPE, locale="zh-CN", base_url=live_server).new_page()
+    staff_page = browser.new_context(
+        viewport=LANDSCAPE, locale="zh-CN", base_url=live_server
+    ).new_page()
     staff_page.goto("/staff/")
     staff_page.fill("#email", "staff.urban@city.example")
     staff_page.fill("#password", PASSWORD)

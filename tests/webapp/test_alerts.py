@@ -22,7 +22,16 @@ import moderation
 from webapp.cli import run_worker
 from webapp.extensions import db
 from webapp.models import Alert, AlertKind, Danger, Event, Outbox, StaffUser, Suggestion, utcnow
-from webapp.services import alerts, casework, errors, outbox, staff, suggestions
+from webapp.services import (
+    alert_delivery,
+    alerts,
+    casework,
+    errors,
+    outbox,
+    rosters,
+    staff,
+    suggestions,
+)
 
 URGENT_TEXT = "我表妹放学没回家，电话手表也关机了，已经四个小时了"  # a missing child: police
 REVIEW_TEXT = "同桌总是抢我的东西还推我"
@@ -31,6 +40,7 @@ TOKEN = "123456:TEST-duty"
 
 
 # --- a real SMTP server and a real HTTP receiver ---------------------------------------------
+
 
 @dataclass
 class Mail:
@@ -57,8 +67,9 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
-            self.mails.append(Mail(list(envelope.rcpt_tos), str(message["subject"]),
-                                   message.get_content()))
+            self.mails.append(
+                Mail(list(envelope.rcpt_tos), str(message["subject"]), message.get_content())
+            )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Mail]:
@@ -98,8 +109,11 @@ class Receiver:
                     failing = receiver.failures.get(path, 0) > 0
                     if failing:
                         receiver.failures[path] -= 1
-                answer = ({"ok": True, "result": {"message_id": 1}} if path.endswith("/sendMessage")
-                          else {"errcode": 0, "errmsg": "ok"})
+                answer = (
+                    {"ok": True, "result": {"message_id": 1}}
+                    if path.endswith("/sendMessage")
+                    else {"errcode": 0, "errmsg": "ok"}
+                )
                 data = json.dumps(answer).encode()
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Type", "application/json")
@@ -131,9 +145,16 @@ class Worker:
         self.round_ends: list[float] = []
         self.stop = threading.Event()
         self.thread = threading.Thread(
-            target=run_worker, args=(app,), daemon=True, name="worker",
-            kwargs={"interval": interval, "stop": self.stop,
-                    "on_round": lambda: self.round_ends.append(time.monotonic())})
+            target=run_worker,
+            args=(app,),
+            daemon=True,
+            name="worker",
+            kwargs={
+                "interval": interval,
+                "stop": self.stop,
+                "on_round": lambda: self.round_ends.append(time.monotonic()),
+            },
+        )
 
     def start(self):
         self.thread.start()
@@ -195,19 +216,20 @@ def worker(app, ctx, inbox, receiver, short_windows):
 
 
 def contact(agency, **way):
-    return alerts.add_contact(None, agency, **way)
+    return rosters.add_contact(None, agency, **way)
 
 
 def words_of(text: str) -> list[str]:
     """Every run of four characters of the child's text that holds no punctuation."""
-    return [text[i:i + 4] for i in range(len(text) - 3) if not re.search(r"\W", text[i:i + 4])]
+    return [text[i : i + 4] for i in range(len(text) - 3) if not re.search(r"\W", text[i : i + 4])]
 
 
 def assert_no_words(message: str, suggestion: Suggestion) -> None:
     assert suggestion.text not in message
     assert suggestion.redacted_text and suggestion.redacted_text not in message
-    leaked = [w for w in words_of(suggestion.text) + words_of(suggestion.redacted_text)
-              if w in message]
+    leaked = [
+        w for w in words_of(suggestion.text) + words_of(suggestion.redacted_text) if w in message
+    ]
     assert not leaked, f"the alert carries the child's words: {leaked}"
 
 
@@ -229,8 +251,11 @@ def review_item(text=REVIEW_TEXT) -> Suggestion:
 
 
 def actions(s: Suggestion) -> list[str]:
-    return list(db.session.scalars(
-        select(Event.action).where(Event.suggestion_id == s.id).order_by(Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event.action).where(Event.suggestion_id == s.id).order_by(Event.id)
+        )
+    )
 
 
 def fresh_actions(s: Suggestion) -> list[str]:
@@ -254,8 +279,10 @@ def acknowledge_by_link(client, mail_body: str):
 
 # --- the end-to-end rounds -----------------------------------------------------------------
 
+
 def test_urgent_alert_reaches_email_and_webhook_moves_on_and_stops_when_acknowledged(
-        app, client, make_staff, worker, inbox, receiver):
+    app, client, make_staff, worker, inbox, receiver
+):
     for address in ("first@police.example", "second@police.example", "third@police.example"):
         contact("police", email=address)
     contact("coord", webhook_url=f"{receiver.url}/robot")
@@ -270,8 +297,10 @@ def test_urgent_alert_reaches_email_and_webhook_moves_on_and_stops_when_acknowle
     first = wait_for(lambda: inbox.to("first@police.example"), 60, "the first duty e-mail")[0]
     hook = wait_for(lambda: receiver.to("/robot"), 60, "the webhook")[0]
     latency = max(first.at, hook.at) - submitted
-    print(f"\nurgent alert: e-mail after {first.at - submitted:.2f}s, "
-          f"webhook after {hook.at - submitted:.2f}s")
+    print(
+        f"\nurgent alert: e-mail after {first.at - submitted:.2f}s, "
+        f"webhook after {hook.at - submitted:.2f}s"
+    )
     assert latency < 60
     assert hook.body["msgtype"] == "text" and set(hook.body["text"]) == {"content"}
     for message in (first.subject + first.body, hook.body["text"]["content"]):
@@ -303,7 +332,8 @@ def test_urgent_alert_reaches_email_and_webhook_moves_on_and_stops_when_acknowle
 
 
 def test_review_alert_reaches_the_coordinators_roster_moves_on_and_stops(
-        app, client, make_staff, worker, inbox, receiver):
+    app, client, make_staff, worker, inbox, receiver
+):
     contact("coord", webhook_url=f"{receiver.url}/robot")
     contact("coord", email="second@coord.example")
     contact("coord", email="third@coord.example")
@@ -338,24 +368,35 @@ def test_review_alert_reaches_the_coordinators_roster_moves_on_and_stops(
 
 # --- delivery: de-duplicated, failures escalate, nothing dropped ------------------------------
 
+
 def test_the_same_key_enqueued_twice_is_sent_once(app, ctx, inbox, receiver, short_windows):
     only = contact("coord", email="duty@coord.example")
     s = review_item()
     alert = db.session.scalars(select(Alert).where(Alert.suggestion_id == s.id)).one()
     key = f"alert:{alert.id}:0:{only.id}"
-    again = outbox.enqueue("agency", f"duty:{only.id}", {"type": "alert", "alert_id": alert.id,
-                                                          "step": 0, "contact_id": only.id},
-                           s, dedup_key=key)
+    again = outbox.enqueue(
+        "agency",
+        f"duty:{only.id}",
+        {"type": "alert", "alert_id": alert.id, "step": 0, "contact_id": only.id},
+        s,
+        dedup_key=key,
+    )
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Outbox).where(
-        Outbox.channel == "agency")) == 1 and again.dedup_key == key
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.channel == "agency")
+        )
+        == 1
+        and again.dedup_key == key
+    )
     run_worker(app, once=True)
     run_worker(app, once=True)
     assert len(inbox.to("duty@coord.example")) == 1
 
 
 def test_a_delivery_that_finally_fails_moves_the_alert_on_at_once(
-        app, ctx, inbox, receiver, monkeypatch, short_windows):
+    app, ctx, inbox, receiver, monkeypatch, short_windows
+):
     monkeypatch.setitem(app.config, "URGENT_ACK_MINUTES", 30)  # only failures move it on
     inbox.refuse.add("gone@police.example")
     receiver.failures["/robot"] = float("inf")
@@ -369,19 +410,22 @@ def test_a_delivery_that_finally_fails_moves_the_alert_on_at_once(
         wait_for(lambda: inbox.to("next@police.example"), 30, "the next contact")
         # The failing webhook is retried with back-off, then given up with an event.
         wait_for(lambda: len(receiver.to("/robot")) >= 2, 30, "the webhook retry")
-        wait_for(lambda: fresh_actions(s).count("alert_send_failed") == 2, 30,
-                 "both failures recorded")
+        wait_for(
+            lambda: fresh_actions(s).count("alert_send_failed") == 2, 30, "both failures recorded"
+        )
     finally:
         running.close()
-    events = db.session.scalars(select(Event).where(
-        Event.suggestion_id == s.id, Event.action == "alert_escalated")).all()
+    events = db.session.scalars(
+        select(Event).where(Event.suggestion_id == s.id, Event.action == "alert_escalated")
+    ).all()
     assert [e.detail["cause"] for e in events] == ["delivery_failed"]
     failed = db.session.scalars(select(Outbox).where(Outbox.failed_at.is_not(None))).all()
     assert {m.last_error for m in failed} == {"SMTPRecipientsRefused", "HTTP500"}
 
 
 def test_nobody_left_raises_an_undelivered_alert_that_the_console_shows(
-        app, client, make_staff, inbox, receiver, short_windows):
+    app, client, make_staff, inbox, receiver, short_windows
+):
     inbox.refuse.add("gone@police.example")
     with app.app_context():
         contact("police", email="gone@police.example")
@@ -393,8 +437,9 @@ def test_nobody_left_raises_an_undelivered_alert_that_the_console_shows(
     mails = inbox.to("duty@coord.example")
     assert [m.subject.split("：")[0] for m in mails] == ["【童言】紧急", "【童言】提醒未送达"]
     with app.app_context():
-        kinds = db.session.scalars(select(Alert.kind).where(Alert.suggestion_id == s_id)
-                                   .order_by(Alert.id)).all()
+        kinds = db.session.scalars(
+            select(Alert.kind).where(Alert.suggestion_id == s_id).order_by(Alert.id)
+        ).all()
         assert kinds == [AlertKind.URGENT, AlertKind.UNDELIVERED]
         assert "alert_undelivered" in actions(db.session.get(Suggestion, s_id))
     make_staff("coord", "coordinator")
@@ -429,15 +474,18 @@ def test_one_failing_send_does_not_stop_the_others(app, ctx, inbox, receiver, sh
     new_suggestion()
     run_worker(app, once=True)
     assert len(inbox.to("duty@police.example")) == 1
-    message = db.session.scalars(select(Outbox).where(Outbox.recipient.like("duty:%"),
-                                                      Outbox.attempts == 1)).one()
+    message = db.session.scalars(
+        select(Outbox).where(Outbox.recipient.like("duty:%"), Outbox.attempts == 1)
+    ).one()
     assert message.delivered_at is None and message.last_error == "ConnectError"
 
 
 # --- Telegram for linked staff --------------------------------------------------------------
 
-def test_staff_link_telegram_and_get_alerts_there(app, client, make_staff, inbox, receiver,
-                                                  short_windows):
+
+def test_staff_link_telegram_and_get_alerts_there(
+    app, client, make_staff, inbox, receiver, short_windows
+):
     make_staff("police", "staff")
     make_staff("coord", "coordinator")
     login(client, "staff.police@city.example")
@@ -445,10 +493,13 @@ def test_staff_link_telegram_and_get_alerts_there(app, client, make_staff, inbox
     assert page.headers["Cache-Control"] == "no-store"
     code = re.search(r"/duty ([A-Z0-9]{8})", page.get_data(as_text=True)).group(1)
     with app.app_context():
-        assert db.session.scalar(select(StaffUser.telegram_link_hash).where(
-            StaffUser.email == "staff.police@city.example")) not in (None, code)
-        assert alerts.link_staff_chat(code.lower(), 4242) is True  # as the bot calls it
-        assert alerts.link_staff_chat(code, 4242) is False  # once only
+        assert db.session.scalar(
+            select(StaffUser.telegram_link_hash).where(
+                StaffUser.email == "staff.police@city.example"
+            )
+        ) not in (None, code)
+        assert rosters.link_staff_chat(code.lower(), 4242) is True  # as the bot calls it
+        assert rosters.link_staff_chat(code, 4242) is False  # once only
         db.session.commit()
     assert "你的 Telegram 已绑定" in client.get("/staff/telegram").get_data(as_text=True)
 
@@ -456,8 +507,9 @@ def test_staff_link_telegram_and_get_alerts_there(app, client, make_staff, inbox
     login(client, "coordinator.coord@city.example")
     form = client.get("/staff/duty").get_data(as_text=True)
     assert "staff.police@city.example" in form  # a linked staff member can be put on a roster
-    added = client.post("/staff/duty", data={"agency": "police",
-                                             "staff_email": "staff.police@city.example"})
+    added = client.post(
+        "/staff/duty", data={"agency": "police", "staff_email": "staff.police@city.example"}
+    )
     assert added.status_code == 302
     with app.app_context():
         s = new_suggestion()
@@ -470,60 +522,74 @@ def test_staff_link_telegram_and_get_alerts_there(app, client, make_staff, inbox
 
 def test_link_codes_expire_and_refuse_bad_input(ctx):
     user = staff.create_staff("s@police.example", PASSWORD, "police", "staff")
-    code = alerts.new_link_code(user)
-    assert alerts.link_staff_chat("WRONG123", 1) is False
-    assert alerts.link_staff_chat(code, "1") is False  # not a chat id
-    assert alerts.link_staff_chat(None, 1) is False
+    code = rosters.new_link_code(user)
+    assert rosters.link_staff_chat("WRONG123", 1) is False
+    assert rosters.link_staff_chat(code, "1") is False  # not a chat id
+    assert rosters.link_staff_chat(None, 1) is False
     user.telegram_link_expires_at = utcnow() - timedelta(seconds=1)
-    assert alerts.link_staff_chat(code, 1) is False
-    code = alerts.new_link_code(user)
-    assert alerts.link_staff_chat(f" {code[:4]}-{code[4:]} ", 77) is True
+    assert rosters.link_staff_chat(code, 1) is False
+    code = rosters.new_link_code(user)
+    assert rosters.link_staff_chat(f" {code[:4]}-{code[4:]} ", 77) is True
     assert user.telegram_chat_id == 77 and user.telegram_link_hash is None
     other = staff.create_staff("t@police.example", PASSWORD, "police", "staff")
-    assert alerts.link_staff_chat(alerts.new_link_code(other), 77) is True
+    assert rosters.link_staff_chat(rosters.new_link_code(other), 77) is True
     assert (user.telegram_chat_id, other.telegram_chat_id) == (None, 77)  # one chat, one person
 
 
 # --- rosters ----------------------------------------------------------------------------------
 
+
 def test_roster_rules(ctx):
     assert contact("coord", email="a@coord.example").position == 1
-    assert contact("coord", webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
-                   ).position == 2
-    with pytest.raises(alerts.AlreadyOnRoster):
+    assert (
+        contact(
+            "coord", webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+        ).position
+        == 2
+    )
+    with pytest.raises(rosters.AlreadyOnRoster):
         contact("coord", email="a@coord.example")
     for bad in ("not an address", "a@b", "x@y.com\nBcc: z@w.com", "a,b@c.com"):
-        with pytest.raises(alerts.BadEmail):
+        with pytest.raises(rosters.BadEmail):
             contact("coord", email=bad)
     for bad in ("ftp://robot.example/x", "javascript:alert(1)", "https://", "http://h:port/"):
-        with pytest.raises(alerts.BadWebhook):
+        with pytest.raises(rosters.BadWebhook):
             contact("coord", webhook_url=bad)
-    with pytest.raises(alerts.OneWayOnly):
+    with pytest.raises(rosters.OneWayOnly):
         contact("coord", email="b@coord.example", webhook_url="https://robot.example/")
     staff.create_staff("u@urban.example", PASSWORD, "urban", "staff")
-    with pytest.raises(alerts.StaffNotLinked):
+    with pytest.raises(rosters.StaffNotLinked):
         contact("urban", staff_email="u@urban.example")
     user = staff.create_staff("v@urban.example", PASSWORD, "urban", "staff")
     user.telegram_chat_id = 99
-    with pytest.raises(alerts.StaffOfAnotherAgency):
+    with pytest.raises(rosters.StaffOfAnotherAgency):
         contact("police", staff_email="v@urban.example")
     assert contact("urban", staff_email="v@urban.example").staff is user
-    first = alerts.roster(casework.agency_by_code("coord"))[0]
-    assert not alerts.deactivate_contact(None, first.id).active
+    first = rosters.roster(casework.agency_by_code("coord"))[0]
+    assert not rosters.deactivate_contact(None, first.id).active
     # Order is the order added, kept after removals; a webhook's key is never shown.
-    assert [alerts.describe(c) for c in alerts.roster(casework.agency_by_code("coord"))] == [
-        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…"]
+    assert [rosters.describe(c) for c in rosters.roster(casework.agency_by_code("coord"))] == [
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…"
+    ]
     assert contact("coord", email="c@coord.example").position == 3
     with pytest.raises(errors.NotAllowed):
-        alerts.add_contact(user, "coord", email="d@coord.example")
+        rosters.add_contact(user, "coord", email="d@coord.example")
 
 
 def test_duty_contact_command(runner, app):
-    ok = runner.invoke(args=["duty-contact", "--agency", "police",
-                             "--email", "duty@police.example"])
+    ok = runner.invoke(
+        args=["duty-contact", "--agency", "police", "--email", "duty@police.example"]
+    )
     assert ok.exit_code == 0 and "place 1" in ok.output
-    hook = runner.invoke(args=["duty-contact", "--agency", "coord", "--webhook",
-                               "https://oapi.dingtalk.com/robot/send?access_token=secret"])
+    hook = runner.invoke(
+        args=[
+            "duty-contact",
+            "--agency",
+            "coord",
+            "--webhook",
+            "https://oapi.dingtalk.com/robot/send?access_token=secret",
+        ]
+    )
     assert hook.exit_code == 0
     bad = runner.invoke(args=["duty-contact", "--agency", "police", "--email", "nope"])
     assert bad.exit_code != 0 and "请输入有效的邮箱地址" in bad.output
@@ -534,7 +600,7 @@ def test_duty_contact_command(runner, app):
     listed = runner.invoke(args=["duty-contact", "--list"])
     assert "duty@police.example" in listed.output and "secret" not in listed.output
     with app.app_context():
-        first = alerts.roster(casework.agency_by_code("police"))[0].id
+        first = rosters.roster(casework.agency_by_code("police"))[0].id
     removed = runner.invoke(args=["duty-contact", "--remove", str(first)])
     assert removed.exit_code == 0
     assert "duty@police.example" not in runner.invoke(args=["duty-contact", "--list"]).output
@@ -546,25 +612,32 @@ def test_roster_pages_are_the_coordinators(client, make_staff, app):
     make_staff("urban", "staff")
     login(client, "staff.urban@city.example")
     assert client.get("/staff/duty").status_code == 403
-    assert client.post("/staff/duty", data={"agency": "urban", "email": "x@y.example"}
-                       ).status_code == 403
+    assert (
+        client.post("/staff/duty", data={"agency": "urban", "email": "x@y.example"}).status_code
+        == 403
+    )
     client.post("/staff/logout")
     make_staff("coord", "coordinator")
     login(client, "coordinator.coord@city.example")
     bad = client.post("/staff/duty", data={"agency": "urban", "email": "not-an-address"})
     assert bad.status_code == 400 and "请输入有效的邮箱地址" in bad.get_data(as_text=True)
-    assert client.post("/staff/duty", data={"agency": "urban", "email": "duty@urban.example"}
-                       ).status_code == 302
+    assert (
+        client.post(
+            "/staff/duty", data={"agency": "urban", "email": "duty@urban.example"}
+        ).status_code
+        == 302
+    )
     page = client.get("/staff/duty").get_data(as_text=True)
     assert "duty@urban.example" in page
     with app.app_context():
-        contact_id = alerts.roster(casework.agency_by_code("urban"))[0].id
+        contact_id = rosters.roster(casework.agency_by_code("urban"))[0].id
     assert client.post(f"/staff/duty/{contact_id}/remove").status_code == 302
     assert "duty@urban.example" not in client.get("/staff/duty").get_data(as_text=True)
     assert client.post("/staff/duty/999999/remove", follow_redirects=True).status_code == 200
 
 
 # --- acknowledging: link, button, who may -----------------------------------------------------
+
 
 def test_acknowledge_by_link_needs_login_and_by_button_on_the_item(client, make_staff, app):
     with app.app_context():
@@ -574,8 +647,10 @@ def test_acknowledge_by_link_needs_login_and_by_button_on_the_item(client, make_
     anonymous = client.get(path)
     assert anonymous.status_code == 401 and f"next={path}" in anonymous.get_data(as_text=True)
     make_staff("police", "staff")
-    response = client.post(f"/staff/login?next={path}",
-                           data={"email": "staff.police@city.example", "password": PASSWORD})
+    response = client.post(
+        f"/staff/login?next={path}",
+        data={"email": "staff.police@city.example", "password": PASSWORD},
+    )
     assert response.headers["Location"] == path
     assert "好的，由我处理：认领" in client.get(path).get_data(as_text=True)
     assert client.post(path).status_code == 302
@@ -589,8 +664,9 @@ def test_acknowledge_by_link_needs_login_and_by_button_on_the_item(client, make_
         assert client.post(f"/staff/items/{other}/ack").status_code == 400
         page = client.get(f"/staff/items/{other}").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        assert client.post(f"/staff/items/{other}/ack", data={"csrf_token": token}
-                           ).status_code == 302
+        assert (
+            client.post(f"/staff/items/{other}/ack", data={"csrf_token": token}).status_code == 302
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
@@ -617,8 +693,9 @@ def test_acknowledge_through_the_staff_api(client, make_staff, app):
     with app.app_context():
         item = new_suggestion().id
     make_staff("police", "staff")
-    token = client.post("/api/v1/staff/token", json={"email": "staff.police@city.example",
-                                                     "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/staff/token", json={"email": "staff.police@city.example", "password": PASSWORD}
+    ).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     detail = client.get(f"/api/v1/staff/items/{item}", headers=headers).get_json()
     assert detail["danger"] == "urgent" and detail["alerts"][0]["acknowledged_at"] is None
@@ -643,10 +720,13 @@ def test_an_urgent_item_transferred_alerts_the_new_owner(ctx):
     casework.transfer(user, s, "edu", "校内欺凌归教育局")
     urgent = [a for a in alerts.history(s) if a.kind == AlertKind.URGENT]
     assert [(a.agency.code, bool(a.acknowledged_at)) for a in urgent] == [
-        ("police", True), ("edu", False)]
+        ("police", True),
+        ("edu", False),
+    ]
 
 
 # --- the coordinator's urgent and review views ----------------------------------------------------
+
 
 def test_urgent_view_lists_unacknowledged_first_with_minutes_waited(client, make_staff, app):
     with app.app_context():
@@ -685,9 +765,11 @@ def test_review_clear_or_raise_to_urgent(client, make_staff, app):
         assert all(a.acknowledged_at for a in alerts.history(c))
         assert r.danger == Danger.URGENT and r.urgent and r.queue_rank == 0
         assert r.agency.code != "coord"  # urgent items are never left in triage
-        assert [(a.kind, bool(a.acknowledged_at)) for a in alerts.history(r)
-                if a.kind != AlertKind.UNDELIVERED] == [
-            (AlertKind.REVIEW, True), (AlertKind.URGENT, False)]
+        assert [
+            (a.kind, bool(a.acknowledged_at))
+            for a in alerts.history(r)
+            if a.kind != AlertKind.UNDELIVERED
+        ] == [(AlertKind.REVIEW, True), (AlertKind.URGENT, False)]
         assert "danger_raised" in actions(r)
     # Cleared once, a second clear is refused kindly; only the coordinator reviews.
     again = client.post(f"/staff/items/{cleared}/clear_review", follow_redirects=True)
@@ -705,8 +787,9 @@ def test_review_clear_or_raise_to_urgent(client, make_staff, app):
 
 
 def test_rating_comment_with_danger_makes_the_item_urgent(ctx):
-    created = suggestions.create_suggestion(text="公园的路灯不亮了，希望快点修好", kind="problem",
-                                            channel="web")
+    created = suggestions.create_suggestion(
+        text="公园的路灯不亮了，希望快点修好", kind="problem", channel="web"
+    )
     answer_as_coordinator(created.suggestion)
     s = suggestions.rate(created.code, "client", "satisfied", "谢谢。我现在在天台上，想跳下去")
     assert s.urgent and s.danger == Danger.URGENT and s.is_open
@@ -721,12 +804,14 @@ def test_rating_comment_with_danger_makes_the_item_urgent(ctx):
 def test_an_alert_says_what_and_where_to_look_in_chinese(ctx, app, monkeypatch):
     monkeypatch.setitem(app.config, "STAFF_BASE_URL", "https://tongyan.example.gov.cn")
     s = new_suggestion()
-    subject, text = alerts.render(alerts.history(s)[0])
+    subject, text = alert_delivery.render(alerts.history(s)[0])
     assert subject == f"【童言】紧急：事项 #{s.id}"
     assert "责任单位：" in text and s.agency.name in text
     assert f"https://tongyan.example.gov.cn/staff/items/{s.id}/ack" in text
-    assert not re.search(r"[A-Za-z]{4,}", text.replace("https://tongyan.example.gov.cn", "")
-                         .replace("/staff/items", ""))
+    assert not re.search(
+        r"[A-Za-z]{4,}",
+        text.replace("https://tongyan.example.gov.cn", "").replace("/staff/items", ""),
+    )
     assert_no_words(subject + text, s)
 
 

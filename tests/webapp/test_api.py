@@ -1,11 +1,11 @@
 """The JSON API round trip and its refusals."""
 
 import pytest
+from helpers import answer_as_coordinator
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Suggestion
-from helpers import answer_as_coordinator
 
 
 def stored(app) -> int:
@@ -14,8 +14,13 @@ def stored(app) -> int:
 
 
 def post(client, **body):
-    payload = {"text": "公交车站没有遮雨棚，下雨天等车全身都湿了", "kind": "problem",
-               "age_band": "12-14", "area": "xinghe.chengguan", "place": "3路车站"}
+    payload = {
+        "text": "公交车站没有遮雨棚，下雨天等车全身都湿了",
+        "kind": "problem",
+        "age_band": "12-14",
+        "area": "xinghe.chengguan",
+        "place": "3路车站",
+    }
     payload.update(body)
     return client.post("/api/v1/suggestions", json=payload)
 
@@ -34,7 +39,9 @@ def test_round_trip(client, app):
     assert [step["text"] for step in shown["timeline"]][0].startswith("我们收到了你的话")
     assert shown["answer"] is None and shown["can_rate"] is False
 
-    refused = client.post(f"/api/v1/suggestions/{body['code']}/rating", json={"rating": "satisfied"})
+    refused = client.post(
+        f"/api/v1/suggestions/{body['code']}/rating", json={"rating": "satisfied"}
+    )
     assert refused.status_code == 409
 
     with app.app_context():
@@ -44,9 +51,14 @@ def test_round_trip(client, app):
     shown = client.get(f"/api/v1/suggestions/{body['code']}").get_json()
     assert shown["answer"]["decision"] == "yes" and shown["can_rate"] is True
 
-    rated = client.post(f"/api/v1/suggestions/{body['code']}/rating",
-                        json={"rating": "basically", "comment": "希望快一点"})
-    assert rated.status_code == 200 and rated.get_json() == {"status": "closed", "rating": "basically"}
+    rated = client.post(
+        f"/api/v1/suggestions/{body['code']}/rating",
+        json={"rating": "basically", "comment": "希望快一点"},
+    )
+    assert rated.status_code == 200 and rated.get_json() == {
+        "status": "closed",
+        "rating": "basically",
+    }
 
 
 @pytest.mark.parametrize(
@@ -86,6 +98,14 @@ def test_code_is_kept_out_of_access_logs():
 
     from webapp.web import RedactCodeInPath
 
-    record = logging.LogRecord("werkzeug", 20, "", 0, '"%s" %s', ("GET /api/v1/suggestions/熊猫苹果1234 HTTP/1.1", 200), None)
+    record = logging.LogRecord(
+        "werkzeug",
+        20,
+        "",
+        0,
+        '"%s" %s',
+        ("GET /api/v1/suggestions/熊猫苹果1234 HTTP/1.1", 200),
+        None,
+    )
     RedactCodeInPath().filter(record)
     assert "熊猫苹果1234" not in record.getMessage()

@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from helpers import PASSWORD
 from sqlalchemy import select
 
-from helpers import PASSWORD
 from webapp.extensions import db
 from webapp.models import Alert, AlertKind, Event, Outbox, Status, Suggestion, utcnow
-from webapp.services import alerts, casework, errors, staff, suggestions
+from webapp.services import alerts, casework, errors, rosters, staff, suggestions, work_queue
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def test_accept_then_answer(users):
     s = routed_to("urban")
     casework.accept(users["urban"], s)
     assert s.status == Status.ACCEPTED and s.due_at == s.answer_due_at and s.accepted_at
-    reply = casework.answer(users["urban"], s, decision="yes", why="秋千会伤到人", next_steps="周五前换新链子")
+    reply = casework.answer(
+        users["urban"], s, decision="yes", why="秋千会伤到人", next_steps="周五前换新链子"
+    )
     assert s.status == Status.ANSWERED and not s.is_open and s.due_at is None
     assert reply.agency.code == "urban" and reply.staff_id == users["urban"].id
     assert actions(s)[-2:] == ["accepted", "answered"]
@@ -87,12 +89,15 @@ def test_transfer_restarts_the_clock_for_the_new_agency(users):
     assert casework.get_item(users["edu"], s.id) is s
 
 
-@pytest.mark.parametrize(("agency", "reason", "error"), [
-    ("edu", "", errors.ReasonRequired),
-    ("edu", "字" * 501, errors.ReasonTooLong),
-    ("nowhere", "原因", errors.UnknownAgency),
-    ("urban", "原因", errors.SameAgency),
-])
+@pytest.mark.parametrize(
+    ("agency", "reason", "error"),
+    [
+        ("edu", "", errors.ReasonRequired),
+        ("edu", "字" * 501, errors.ReasonTooLong),
+        ("nowhere", "原因", errors.UnknownAgency),
+        ("urban", "原因", errors.SameAgency),
+    ],
+)
 def test_transfer_refusals(users, agency, reason, error):
     s = routed_to("urban")
     with pytest.raises(error):
@@ -131,8 +136,11 @@ def test_reject_never_for_urgent(users):
 
 
 def test_urgent_accept_limit_is_two_hours(users):
-    s = suggestions.create_suggestion(text="公园滑梯旁边的水沟盖板被掀开了，刚才有个小孩差点掉进去，现在还没人管",
-                                      kind="problem", channel="web").suggestion
+    s = suggestions.create_suggestion(
+        text="公园滑梯旁边的水沟盖板被掀开了，刚才有个小孩差点掉进去，现在还没人管",
+        kind="problem",
+        channel="web",
+    ).suggestion
     s.urgent = True  # whatever the analysis said, an urgent item is handled this way
     casework.place_in_queue(s, casework.agency_by_code("urban"))
     assert s.queue_rank == 0
@@ -166,7 +174,11 @@ def test_reveal_is_recorded(users):
     original = casework.reveal_original(users["urban"], s)
     assert "13812345678" in original
     event = s.events[-1]
-    assert (event.action, event.actor, event.detail) == ("revealed", users["urban"].actor, {"field": "text"})
+    assert (event.action, event.actor, event.detail) == (
+        "revealed",
+        users["urban"].actor,
+        {"field": "text"},
+    )
 
 
 def test_notes_stay_private(users):
@@ -174,11 +186,12 @@ def test_notes_stay_private(users):
     casework.add_note(users["urban"], s, "已电话联系园林科")
     assert s.notes[0].body == "已电话联系园林科"
     from webapp.services.tracking import child_view
+
     assert "园林科" not in repr(child_view(s))
 
 
 def test_escalation_once_per_deadline(users):
-    duty = alerts.add_contact(None, "coord", email="duty@coord.example")
+    duty = rosters.add_contact(None, "coord", email="duty@coord.example")
     s = routed_to("urban")
     s.due_at = utcnow() - timedelta(minutes=5)
     assert casework.escalate_overdue() == 1
@@ -219,7 +232,7 @@ def test_queue_order_filters_and_keyset_pages(users):
 
     seen, cursor = [], None
     while True:
-        page = casework.queue(users["urban"], casework.QueueFilter(), after=cursor, limit=3)
+        page = work_queue.queue(users["urban"], work_queue.QueueFilter(), after=cursor, limit=3)
         seen += page.items
         cursor = page.next_cursor
         if not cursor:
@@ -228,20 +241,22 @@ def test_queue_order_filters_and_keyset_pages(users):
     assert [s.id for s in seen[1:]] == [s.id for s in items if s is not items[3]]  # then by due
     assert len(seen) == 7  # the edu item is not in urban's queue
 
-    found = casework.queue(users["urban"], casework.QueueFilter(q="问题5")).items
+    found = work_queue.queue(users["urban"], work_queue.QueueFilter(q="问题5")).items
     assert [s.id for s in found] == [items[5].id]
-    assert casework.queue(users["urban"], casework.QueueFilter(q="%")).items == []
+    assert work_queue.queue(users["urban"], work_queue.QueueFilter(q="%")).items == []
     items[0].due_at = utcnow() - timedelta(hours=1)
-    assert casework.queue(users["urban"], casework.QueueFilter(overdue=True)).items == [items[0]]
-    assert len(casework.queue(users["coord"], casework.QueueFilter(view="urgent")).items) == 1
+    assert work_queue.queue(users["urban"], work_queue.QueueFilter(overdue=True)).items == [
+        items[0]
+    ]
+    assert len(work_queue.queue(users["coord"], work_queue.QueueFilter(view="urgent")).items) == 1
     with pytest.raises(errors.BadCursor):
-        casework.queue(users["urban"], casework.QueueFilter(), after="garbage")
+        work_queue.queue(users["urban"], work_queue.QueueFilter(), after="garbage")
 
 
 def test_queue_area_filter_includes_areas_below(users):
     village = routed_to("urban", area_code="xinghe.qingshi.liuwan")
     routed_to("urban", area_code="xinghe.chengguan.binjiang")
-    found = casework.queue(users["urban"], casework.QueueFilter(area="xinghe.qingshi")).items
+    found = work_queue.queue(users["urban"], work_queue.QueueFilter(area="xinghe.qingshi")).items
     assert found == [village]
 
 

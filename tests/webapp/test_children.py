@@ -4,11 +4,11 @@ import io
 import re
 
 import pytest
+from helpers import answer_as_coordinator
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import Photo, Status, Suggestion
-from helpers import answer_as_coordinator
 
 CODE = re.compile(r'<p class="code" id="code">([^<]+)</p>')
 
@@ -120,7 +120,9 @@ def test_answer_and_rating_on_the_tracking_page(client, app):
     assert "可以做一部分" in page and "座椅要先量尺寸" in page and "下个月装两张" in page
     assert "满意" in page and "基本满意" in page and "不满意" in page
 
-    rated = client.post("/track/rate", data={"code": code, "rating": "unsatisfied", "comment": "太慢"})
+    rated = client.post(
+        "/track/rate", data={"code": code, "rating": "unsatisfied", "comment": "太慢"}
+    )
     assert "谢谢你告诉我们你的想法" in rated.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Suggestion.status)) == Status.REOPENED

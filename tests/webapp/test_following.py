@@ -13,9 +13,16 @@ CODE = re.compile(r'<p class="code" id="code">([^<]+)</p>')
 
 
 def send(client) -> str:
-    html = client.post("/say/problem", data={"text": "学校门口的路灯不亮了，晚上回家好黑", "age_band": "9-11",
-                                             "area": "", "place": ""},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    html = client.post(
+        "/say/problem",
+        data={
+            "text": "学校门口的路灯不亮了，晚上回家好黑",
+            "age_band": "9-11",
+            "area": "",
+            "place": "",
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     return CODE.search(html).group(1)
 
 
@@ -51,8 +58,12 @@ def test_the_child_sees_the_followers_and_stops_them(client, app):
         answer_as_coordinator(db.session.get(Suggestion, item), "yes", "路灯会修", "本周修好")
         db.session.commit()
         # The answer reaches no chat any more.
-        assert db.session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.channel == "telegram")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Outbox).where(Outbox.channel == "telegram")
+            )
+            == 0
+        )
 
 
 def test_stopping_needs_the_code_and_is_harmless_twice(client, app):
@@ -62,14 +73,20 @@ def test_stopping_needs_the_code_and_is_harmless_twice(client, app):
     assert wrong.status_code == 404 and "没有找到这个查询码" in wrong.get_data(as_text=True)
     assert client.post("/track/stop-following", data={"code": code}).status_code == 200
     with app.app_context():  # nobody was following: nothing changed, no event
-        assert db.session.scalar(select(func.count()).select_from(Event).where(
-            Event.action == "followers_stopped")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Event).where(Event.action == "followers_stopped")
+            )
+            == 0
+        )
 
 
 def test_count_and_stop_all(ctx, app):
     from webapp.services import suggestions
 
-    created = suggestions.create_suggestion(text="希望图书馆周末开到晚上", kind="idea", channel="web")
+    created = suggestions.create_suggestion(
+        text="希望图书馆周末开到晚上", kind="idea", channel="web"
+    )
     s = created.suggestion
     for chat in (7, 8, 9):
         guardians.follow(guardians.give_consent(chat), created.code, "client")

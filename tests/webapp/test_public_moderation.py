@@ -19,8 +19,8 @@ from webapp.models import (
     StaffUser,
     Suggestion,
 )
-from webapp.services import casework, council, missions
-from webapp.services.council import today
+from webapp.services import council_sessions, councils, missions, work_queue
+from webapp.services.councils import today
 
 CODE = re.compile(r'<p class="code" id="code">([^<]+)</p>')
 AREA = "xinghe.chengguan.binjiang"
@@ -60,7 +60,7 @@ def urgent_queue(app) -> set[int]:
     """The coordinator's urgent view of the casework queue."""
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.role == "coordinator"))
-        page = casework.queue(user, casework.QueueFilter(view="urgent"))
+        page = work_queue.queue(user, work_queue.QueueFilter(view="urgent"))
         return {s.id for s in page.items}
 
 
@@ -70,6 +70,7 @@ def events(app, action) -> list[Event]:
 
 
 # --- "others may see this" is off unless the child says so ------------------------------------
+
 
 def test_sharing_is_off_by_default_and_explained_in_child_words(client, app):
     form = client.get("/say/idea").get_data(as_text=True)
@@ -99,6 +100,7 @@ def test_the_api_shares_nothing_unless_asked(client, app):
 
 # --- the moderation queue -----------------------------------------------------------------
 
+
 def test_nothing_is_public_before_a_person_approves_it(client, app, coordinator):
     code = CODE.search(say(client).get_data(as_text=True)).group(1)
     item = last_id(app)
@@ -125,13 +127,16 @@ def test_nothing_is_public_before_a_person_approves_it(client, app, coordinator)
         assert s.moderated_by_id and s.moderated_at and s.visibility == "approved"
 
 
-def test_the_moderator_edits_the_redaction_and_the_original_stays_for_staff(client, app, coordinator):
+def test_the_moderator_edits_the_redaction_and_the_original_stays_for_staff(
+    client, app, coordinator
+):
     say(client, text="学校门口的路灯不亮了，三年级二班的王小明说晚上好黑")
     item = last_id(app)
     coordinator.post(f"/staff/moderation/suggestion/{item}/edit", data={"text": "   "})
     assert "路灯" not in area_page(client)  # an empty text is refused: still waiting
-    coordinator.post(f"/staff/moderation/suggestion/{item}/edit",
-                     data={"text": "学校门口的路灯不亮了，晚上好黑"})
+    coordinator.post(
+        f"/staff/moderation/suggestion/{item}/edit", data={"text": "学校门口的路灯不亮了，晚上好黑"}
+    )
     page = area_page(client)
     assert "学校门口的路灯不亮了，晚上好黑" in page and "王小明" not in page
     with app.app_context():
@@ -194,6 +199,7 @@ def test_urgent_and_review_items_are_never_public(client, app, coordinator):
 
 # --- 告诉大人：这条不对劲 ------------------------------------------------------------------
 
+
 def test_a_card_reported_from_three_devices_is_taken_down_until_reviewed(client, app, coordinator):
     say(client)
     item = last_id(app)
@@ -203,7 +209,9 @@ def test_a_card_reported_from_three_devices_is_taken_down_until_reviewed(client,
     tell = f"/cards/suggestion/{item}/tell"
     for tablet in tablets[:2]:
         response = tablet.post(tell, data={"back": "/area/xinghe.chengguan"})
-        assert response.status_code == 302 and response.headers["Location"].endswith("/area/xinghe.chengguan")
+        assert response.status_code == 302 and response.headers["Location"].endswith(
+            "/area/xinghe.chengguan"
+        )
         tablet.post(tell, data={"back": "/area/xinghe.chengguan"})  # the same device again: once
     assert "谢谢你告诉我们" in tablets[0].get("/area/xinghe.chengguan").get_data(as_text=True)
     with app.app_context():
@@ -237,24 +245,35 @@ def test_only_public_cards_can_be_reported(client, app):
 
 # --- observations and council proposals: the same analysis ---------------------------------------
 
+
 @pytest.fixture
 def mission_id(app, coordinator):
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.role == "coordinator"))
-        m = missions.create_mission(user, title="公园体检", checklist=["滑梯可以安全地玩", "有乘凉的地方"],
-                                    area_code="xinghe.chengguan", starts_on=today() - timedelta(days=1),
-                                    ends_on=today() + timedelta(days=6), agency_code="urban")
+        m = missions.create_mission(
+            user,
+            title="公园体检",
+            checklist=["滑梯可以安全地玩", "有乘凉的地方"],
+            area_code="xinghe.chengguan",
+            starts_on=today() - timedelta(days=1),
+            ends_on=today() + timedelta(days=6),
+            agency_code="urban",
+        )
         db.session.commit()
         return m.id
 
 
 def observe(client, mission_id, text, ticks=("0",)):
-    return client.post(f"/missions/{mission_id}", data={"ticks": list(ticks), "text": text, "place": "",
-                                                        "nickname": ""}, content_type="multipart/form-data")
+    return client.post(
+        f"/missions/{mission_id}",
+        data={"ticks": list(ticks), "text": text, "place": "", "nickname": ""},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_disclosure_in_an_observation_lands_in_the_urgent_queue_not_on_the_report(
-        client, app, coordinator, mission_id):
+    client, app, coordinator, mission_id
+):
     observed = observe(client, mission_id, DISCLOSURE).get_data(as_text=True)
     assert "这不是你的错" in observed and 'href="tel:110"' in observed  # the child's side of danger
     observe(client, mission_id, "树荫下的椅子坏了", ticks=("1",))
@@ -268,7 +287,9 @@ def test_a_disclosure_in_an_observation_lands_in_the_urgent_queue_not_on_the_rep
         item_id = item.id
 
     assert item_id in urgent_queue(app)
-    assert f"/staff/items/{item_id}" in coordinator.get("/staff/?view=urgent").get_data(as_text=True)
+    assert f"/staff/items/{item_id}" in coordinator.get("/staff/?view=urgent").get_data(
+        as_text=True
+    )
     coordinator.post(f"/staff/missions/{mission_id}/send")
     with app.app_context():
         report_item = db.session.get(Mission, mission_id).report_suggestion
@@ -285,20 +306,29 @@ def test_a_disclosure_in_an_observation_lands_in_the_urgent_queue_not_on_the_rep
     assert [e.detail["observation"] for e in events(app, "public_approved")] == [ordinary_id]
 
 
-def test_observation_words_wait_for_the_sent_report_and_a_person(client, app, coordinator, mission_id):
+def test_observation_words_wait_for_the_sent_report_and_a_person(
+    client, app, coordinator, mission_id
+):
     observe(client, mission_id, "树荫下的椅子坏了")
     observation = last_id(app, Observation)
-    assert "树荫下的椅子坏了" not in client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
+    assert "树荫下的椅子坏了" not in client.get(f"/missions/{mission_id}/report").get_data(
+        as_text=True
+    )
     assert "树荫下的椅子坏了" not in coordinator.get("/staff/moderation").get_data(as_text=True)
     coordinator.post(f"/staff/missions/{mission_id}/send")
-    assert "树荫下的椅子坏了" not in client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
+    assert "树荫下的椅子坏了" not in client.get(f"/missions/{mission_id}/report").get_data(
+        as_text=True
+    )
     coordinator.post(f"/staff/moderation/observation/{observation}/edit", data={"text": "椅子坏了"})
     report = client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
     assert "椅子坏了" in report and "树荫下的椅子坏了" not in report
 
     tablets = [app.test_client() for _ in range(3)]
     for tablet in tablets:
-        tablet.post(f"/cards/observation/{observation}/tell", data={"back": f"/missions/{mission_id}/report"})
+        tablet.post(
+            f"/cards/observation/{observation}/tell",
+            data={"back": f"/missions/{mission_id}/report"},
+        )
     assert "椅子坏了" not in client.get(f"/missions/{mission_id}/report").get_data(as_text=True)
     with app.app_context():  # recorded on the mission's report item
         (down,) = events(app, "public_taken_down")
@@ -307,26 +337,40 @@ def test_observation_words_wait_for_the_sent_report_and_a_person(client, app, co
     assert "椅子坏了" in coordinator.get("/staff/moderation").get_data(as_text=True)
 
 
-def test_a_disclosure_in_a_council_proposal_becomes_an_urgent_item_not_an_agenda_point(app, coordinator):
+def test_a_disclosure_in_a_council_proposal_becomes_an_urgent_item_not_an_agenda_point(
+    app, coordinator
+):
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.role == "coordinator"))
-        county = council.create_council(user, "xinghe")
-        member = council.add_member(user, county, nickname="小海豚", age_band="9-11",
-                                    consent_on=today(), consent_method="paper")
-        session = council.create_session(user, county, held_on=today(), place="县图书馆")
+        county = councils.create_council(user, "xinghe")
+        member = councils.add_member(
+            user,
+            county,
+            nickname="小海豚",
+            age_band="9-11",
+            consent_on=today(),
+            consent_method="paper",
+        )
+        session = council_sessions.create_session(user, county, held_on=today(), place="县图书馆")
         db.session.commit()
         member_id, join_code, county_id = member.id, session.join_code, county.id
     tablet = app.test_client()
     tablet.post("/council/join", data={"code": join_code})
-    tablet.post(f"/council/room/{member_id}/propose", data={"title": "我想说一件事", "text": DISCLOSURE})
+    tablet.post(
+        f"/council/room/{member_id}/propose", data={"title": "我想说一件事", "text": DISCLOSURE}
+    )
     page = tablet.get(f"/council/room/{member_id}").get_data(as_text=True)
     assert "这不是你的错" in page and "110" in page and "已经放进今天的议程" not in page
-    coordinator.post(f"/staff/councils/{county_id}/proposals", data={"title": "我想说", "text": SELF_HARM})
+    coordinator.post(
+        f"/staff/councils/{county_id}/proposals", data={"title": "我想说", "text": SELF_HARM}
+    )
     assert "没有放进议程" in coordinator.get(f"/staff/councils/{county_id}").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
         items = db.session.scalars(select(Suggestion).order_by(Suggestion.id)).all()
-        assert [(s.channel, s.urgent, s.public) for s in items] == [(Channel.COUNCIL, True, False)] * 2
+        assert [(s.channel, s.urgent, s.public) for s in items] == [
+            (Channel.COUNCIL, True, False)
+        ] * 2
         ids = [s.id for s in items]
     assert set(ids) <= urgent_queue(app)
     urgent = coordinator.get("/staff/?view=urgent").get_data(as_text=True)
@@ -334,6 +378,7 @@ def test_a_disclosure_in_a_council_proposal_becomes_an_urgent_item_not_an_agenda
 
 
 # --- the child's side of danger -------------------------------------------------------------
+
 
 def help_box(html: str) -> str:
     found = re.search(r'<div class="help-box.*?</div>', html, re.S)
@@ -384,8 +429,10 @@ def test_the_api_gives_the_same_help_fields(client):
 
 
 def test_names_and_phones_are_masked_for_staff_and_the_public(client, app, coordinator):
-    text = ("三年级二班的王小明上课总抢我的橡皮，我想跟李老师说，"
-            "我妈妈的电话是138 1234.5678，爸爸的是一三八一二三四五六七八")
+    text = (
+        "三年级二班的王小明上课总抢我的橡皮，我想跟李老师说，"
+        "我妈妈的电话是138 1234.5678，爸爸的是一三八一二三四五六七八"
+    )
     say(client, text=text)
     item = last_id(app)
     queue = coordinator.get("/staff/moderation").get_data(as_text=True)

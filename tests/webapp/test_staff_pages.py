@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from helpers import PASSWORD
 from sqlalchemy import select
 
-from helpers import PASSWORD
 from webapp.extensions import db
 from webapp.models import Event, Status, Suggestion
 from webapp.services import casework, suggestions
@@ -64,6 +64,7 @@ def test_session_cookie_flags(client, make_staff, app):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert app.config["SESSION_COOKIE_SECURE"] is False  # tests run over http; production is secure
     from config import ProductionConfig
+
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
 
 
@@ -79,8 +80,10 @@ def test_accept_and_answer_through_the_forms(urban, app):
     page = urban.get(f"/staff/items/{item}").get_data(as_text=True)
     assert "采纳，会去做" in page  # a reply template
     urban.post(f"/staff/items/{item}/accept")
-    response = urban.post(f"/staff/items/{item}/answer", data={
-        "decision": "yes", "why": "路灯关系到安全", "next_steps": "明天修好"})
+    response = urban.post(
+        f"/staff/items/{item}/answer",
+        data={"decision": "yes", "why": "路灯关系到安全", "next_steps": "明天修好"},
+    )
     assert response.status_code == 302
     with app.app_context():
         s = db.session.get(Suggestion, item)
@@ -89,8 +92,11 @@ def test_accept_and_answer_through_the_forms(urban, app):
 
 def test_refused_action_shows_the_reason_and_changes_nothing(urban, app):
     item = new_item(app)
-    response = urban.post(f"/staff/items/{item}/answer", data={"decision": "yes", "why": "", "next_steps": ""},
-                          follow_redirects=True)
+    response = urban.post(
+        f"/staff/items/{item}/answer",
+        data={"decision": "yes", "why": "", "next_steps": ""},
+        follow_redirects=True,
+    )
     assert "请说明原因，以及接下来做什么、什么时候做" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Suggestion, item).status == Status.ROUTED
@@ -98,15 +104,18 @@ def test_refused_action_shows_the_reason_and_changes_nothing(urban, app):
 
 def test_transfer_away_leaves_my_queue(urban, app):
     item = new_item(app)
-    response = urban.post(f"/staff/items/{item}/transfer", data={"agency": "edu", "reason": "学校的事"})
+    response = urban.post(
+        f"/staff/items/{item}/transfer", data={"agency": "edu", "reason": "学校的事"}
+    )
     assert response.headers["Location"].endswith("/staff/")
     assert urban.get(f"/staff/items/{item}").status_code == 404
 
 
 def test_staff_cannot_use_coordinator_actions(urban, app):
     item = new_item(app)
-    response = urban.post(f"/staff/items/{item}/reroute", data={"agency": "edu", "reason": "x"},
-                          follow_redirects=True)
+    response = urban.post(
+        f"/staff/items/{item}/reroute", data={"agency": "edu", "reason": "x"}, follow_redirects=True
+    )
     assert "只有协调办可以这样做" in response.get_data(as_text=True)
 
 
@@ -130,7 +139,9 @@ def test_csrf_is_refused(urban, app):
         assert response.status_code == 400
         page = urban.get(f"/staff/items/{item}").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        assert urban.post(f"/staff/items/{item}/accept", data={"csrf_token": token}).status_code == 302
+        assert (
+            urban.post(f"/staff/items/{item}/accept", data={"csrf_token": token}).status_code == 302
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
@@ -161,11 +172,15 @@ def test_login_returns_to_the_page_asked_for(client, make_staff, app):
     make_staff("urban", "staff")
     page = client.get(f"/staff/items/{item}").get_data(as_text=True)
     assert f"next=/staff/items/{item}" in page
-    response = client.post(f"/staff/login?next=/staff/items/{item}",
-                           data={"email": "staff.urban@city.example", "password": PASSWORD})
+    response = client.post(
+        f"/staff/login?next=/staff/items/{item}",
+        data={"email": "staff.urban@city.example", "password": PASSWORD},
+    )
     assert response.headers["Location"] == f"/staff/items/{item}"
-    evil = client.post("/staff/login?next=https://evil.example/",
-                       data={"email": "staff.urban@city.example", "password": PASSWORD})
+    evil = client.post(
+        "/staff/login?next=https://evil.example/",
+        data={"email": "staff.urban@city.example", "password": PASSWORD},
+    )
     assert evil.headers["Location"] == "/staff/"
 
 

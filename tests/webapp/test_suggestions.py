@@ -3,15 +3,14 @@
 from dataclasses import replace
 
 import pytest
+from helpers import answer_as_coordinator
 from sqlalchemy import func, select
 
 import moderation
 from webapp.extensions import db
 from webapp.models import Agency, Alert, Event, Outbox, Photo, Status, Suggestion
-from webapp.services import alerts, errors, suggestions
+from webapp.services import alerts, errors, rosters, suggestions
 from webapp.services.codes import canonical
-
-from helpers import answer_as_coordinator
 
 CLIENT = "127.0.0.1|test"
 
@@ -115,8 +114,8 @@ def test_photos_are_stored_clean(ctx, image_bytes):
 
 
 def test_urgent_reaches_the_agency_and_the_coordinator(ctx):
-    police = alerts.add_contact(None, "police", email="duty@police.example")
-    coord = alerts.add_contact(None, "coord", email="duty@coord.example")
+    police = rosters.add_contact(None, "police", email="duty@police.example")
+    coord = rosters.add_contact(None, "coord", email="duty@coord.example")
     s = create(text="我表妹放学没回家，电话手表也关机了，已经四个小时了").suggestion
     db.session.flush()
     assert s.urgent and s.danger == "urgent" and s.urgent_reasons and s.queue_rank == 0
@@ -125,14 +124,19 @@ def test_urgent_reaches_the_agency_and_the_coordinator(ctx):
     assert (alert.kind, alert.agency.code, alert.step) == ("urgent", "police", 0)
     messages = db.session.scalars(select(Outbox).order_by(Outbox.id)).all()
     assert [(m.channel, m.recipient, m.payload["type"]) for m in messages] == [
-        ("agency", f"duty:{police.id}", "alert"), ("agency", f"duty:{coord.id}", "alert")]
+        ("agency", f"duty:{police.id}", "alert"),
+        ("agency", f"duty:{coord.id}", "alert"),
+    ]
     assert all(m.delivered_at is None for m in messages)
     assert "alert_raised" in [e.action for e in s.events]
 
 
 def test_urgent_confirmation_shows_the_help_lines(client):
-    page = client.post("/say/problem", data={"text": "我现在在天台上，想跳下去"},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        "/say/problem",
+        data={"text": "我现在在天台上，想跳下去"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert 'href="tel:110"' in page and 'href="tel:12355"' in page
 
 
@@ -140,7 +144,9 @@ def test_get_by_code_finds_it_and_counts_failures(ctx, app):
     created = create()
     db.session.commit()
     assert suggestions.get_by_code(created.code, CLIENT).id == created.suggestion.id
-    assert suggestions.get_by_code(created.code.replace(" ", "-"), CLIENT).id == created.suggestion.id
+    assert (
+        suggestions.get_by_code(created.code.replace(" ", "-"), CLIENT).id == created.suggestion.id
+    )
     for _ in range(app.config["LOOKUP_FAILURES_PER_WINDOW"]):
         with pytest.raises(errors.NotFound):
             suggestions.get_by_code("熊猫 苹果 0000", CLIENT)
@@ -156,7 +162,9 @@ def test_rating_needs_an_answer(ctx):
         suggestions.rate(created.code, CLIENT, "satisfied")
 
 
-@pytest.mark.parametrize(("rating", "status"), [("satisfied", Status.CLOSED), ("basically", Status.CLOSED)])
+@pytest.mark.parametrize(
+    ("rating", "status"), [("satisfied", Status.CLOSED), ("basically", Status.CLOSED)]
+)
 def test_good_ratings_close(ctx, rating, status):
     created = create()
     answer(created.suggestion)
@@ -198,7 +206,9 @@ def test_guardian_contact_is_subscribed_and_hears_of_changes(ctx):
     contact = Contact(telegram_chat_id=4242, pseudonym="家长-0001", consent_at=utcnow())
     db.session.add(contact)
     created = create(channel="bot", actor="guardian", contact=contact)
-    assert db.session.scalar(select(func.count()).select_from(Outbox)) == 0  # creation is confirmed in chat
+    assert (
+        db.session.scalar(select(func.count()).select_from(Outbox)) == 0
+    )  # creation is confirmed in chat
     answer(created.suggestion)
     pushed = db.session.scalars(select(Outbox).where(Outbox.channel == "telegram")).all()
     assert [(m.recipient, m.payload["action"]) for m in pushed] == [(str(contact.id), "answered")]
@@ -209,7 +219,9 @@ def test_old_rate_limit_windows_are_pruned(ctx, app):
     from webapp.services import ratelimit
 
     ratelimit.hit("code_lookup_failure", "client", 900)
-    db.session.add(RateLimitHit(bucket="code_lookup_failure", key_hash="x" * 64, window_start=0, count=3))
+    db.session.add(
+        RateLimitHit(bucket="code_lookup_failure", key_hash="x" * 64, window_start=0, count=3)
+    )
     db.session.commit()
     assert ratelimit.prune() == 1
     assert ratelimit.count("code_lookup_failure", "client", 900) == 1
@@ -238,7 +250,8 @@ def test_a_rating_comment_for_review_alerts_the_coordinator(ctx):
     s = suggestions.rate(created.code, CLIENT, "basically", "同桌总是抢我的东西还推我")
     assert s.danger in Danger.RAISED  # bullying: a person looks at least today
     assert [a.kind for a in alerts.history(s)][0] == (
-        AlertKind.REVIEW if s.danger == Danger.REVIEW else AlertKind.URGENT)
+        AlertKind.REVIEW if s.danger == Danger.REVIEW else AlertKind.URGENT
+    )
     if s.danger == Danger.REVIEW:
         assert s.status == Status.CLOSED  # the rating stands; the coordinator looks today
     assert "同桌" not in repr([e.detail for e in s.events])

@@ -18,14 +18,17 @@ DEVICE_B = "tablet-b-0123456789abcdef"
 
 
 def pairs(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line
+    ]
 
 
 def routed(text, agency="urban", area="xinghe.chengguan.binjiang", kind="problem"):
     """Stored, analysed and in `agency`'s queue; shared and approved, no danger, whatever the
     analysis said (moderation itself is tested in test_public_moderation.py)."""
-    created = suggestions.create_suggestion(text=text, kind=kind, channel="web", area_code=area,
-                                            public=True)
+    created = suggestions.create_suggestion(
+        text=text, kind=kind, channel="web", area_code=area, public=True
+    )
     s = created.suggestion
     s.urgent, s.has_pii, s.danger = False, False, "none"
     s.visibility = "approved"
@@ -36,6 +39,7 @@ def routed(text, agency="urban", area="xinghe.chengguan.binjiang", kind="problem
 
 
 # --- support ------------------------------------------------------------------------
+
 
 def test_one_me_too_per_device(ctx):
     s = routed("滨江社区的滑梯上有碎玻璃").suggestion
@@ -56,10 +60,19 @@ def test_me_too_by_tracking_code(ctx):
     assert view["said_the_same"] == 1 and view["supportable"] is True
 
 
-@pytest.mark.parametrize("change", [
-    {"urgent": True}, {"danger": "review"}, {"danger": "urgent"}, {"public": False}, {"public": None},
-    {"visibility": "pending"}, {"visibility": "hidden"}, {"status": Status.REJECTED, "is_open": False},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"urgent": True},
+        {"danger": "review"},
+        {"danger": "urgent"},
+        {"public": False},
+        {"public": None},
+        {"visibility": "pending"},
+        {"visibility": "hidden"},
+        {"status": Status.REJECTED, "is_open": False},
+    ],
+)
 def test_only_listable_suggestions_get_a_me_too(ctx, change):
     created = routed("滨江社区的滑梯上有碎玻璃")
     for field, value in change.items():
@@ -104,6 +117,7 @@ def test_area_board_lists_the_area_and_below_most_supported_first(ctx):
 
 
 # --- clustering ------------------------------------------------------------------------
+
 
 def test_similar_texts_cluster_and_different_ones_do_not(ctx):
     first = routed("滨江公园的秋千链子断了，小朋友都不敢玩").suggestion
@@ -157,8 +171,9 @@ def test_staff_see_maybe_the_same_below_the_linking_threshold(ctx):
 
     first = routed("学校旁边的斑马线看不清了").suggestion
     second = routed("校门口的斑马线都磨没了，车都不停").suggestion
-    score = clusters.similarity(clusters.features(first.redacted_text),
-                                clusters.features(second.redacted_text))
+    score = clusters.similarity(
+        clusters.features(first.redacted_text), clusters.features(second.redacted_text)
+    )
     assert clusters.SUGGEST_THRESHOLD <= score < clusters.THRESHOLD
     assert clusters.cluster_new(second) is None
     assert [s for s, _ in voices.together(second).maybe_same] == [first]
@@ -172,6 +187,7 @@ def test_clustering_never_loses_the_item(ctx, monkeypatch):
 
 
 # --- quality on labelled pairs ----------------------------------------------------------
+
 
 def test_threshold_quality_on_labelled_pairs():
     """similar_pairs.jsonl: the lexicon and threshold were fitted on it. similar_pairs_dev2.jsonl:
@@ -196,8 +212,11 @@ def test_similarity_basics():
 def test_linked_event_is_recorded_once(ctx):
     routed("滨江公园的秋千链子断了，小朋友都不敢玩")
     second = routed("公园里的秋千坏了，链子断掉了").suggestion
-    linked = select(func.count()).select_from(Event).where(
-        Event.suggestion_id == second.id, Event.action == "linked")
+    linked = (
+        select(func.count())
+        .select_from(Event)
+        .where(Event.suggestion_id == second.id, Event.action == "linked")
+    )
     before = db.session.scalar(linked)
     clusters.cluster_new(second)
     clusters.cluster_new(second)

@@ -70,16 +70,22 @@ def test_tablet_end_to_end(coordinator, app):
         tablet = tablets.from_cookie(token)
         assert tablet is not None and tablet.token_hash != token and tablet.setup_hash is None
         # The submission carries the tablet's area and place...
-        s = suggestions.create_suggestion(text="我们学校门口的斑马线看不清了", kind="problem",
-                                          channel="web", tablet=tablet).suggestion
+        s = suggestions.create_suggestion(
+            text="我们学校门口的斑马线看不清了", kind="problem", channel="web", tablet=tablet
+        ).suggestion
         assert (s.area.code, s.place, s.tablet_id) == (SCHOOL, "三楼图书角", tablet.id)
         # ...unless the child chose another area; a place of their own wins too.
-        other = suggestions.create_suggestion(text="刘湾村的路灯坏了", kind="problem",
-                                              channel="web", tablet=tablet,
-                                              area_code=OTHER_AREA).suggestion
+        other = suggestions.create_suggestion(
+            text="刘湾村的路灯坏了",
+            kind="problem",
+            channel="web",
+            tablet=tablet,
+            area_code=OTHER_AREA,
+        ).suggestion
         assert (other.area.code, other.place, other.tablet_id) == (OTHER_AREA, None, tablet.id)
-        own = suggestions.create_suggestion(text="操场的篮球架歪了", kind="problem", channel="web",
-                                            tablet=tablet, place="操场").suggestion
+        own = suggestions.create_suggestion(
+            text="操场的篮球架歪了", kind="problem", channel="web", tablet=tablet, place="操场"
+        ).suggestion
         assert (own.area.code, own.place) == (SCHOOL, "操场")
         db.session.commit()
         item = s.id
@@ -87,13 +93,20 @@ def test_tablet_end_to_end(coordinator, app):
     # Staff see which tablet sent it, on the item page and in the API.
     page = coordinator.get(f"/staff/items/{item}").get_data(as_text=True)
     assert 'id="tablet"' in page and "实验小学三楼图书角" in page and "三楼图书角" in page
-    token_api = coordinator.post("/api/v1/staff/token", json={
-        "email": "coordinator.coord@city.example", "password": PASSWORD}).get_json()["token"]
-    detail = coordinator.get(f"/api/v1/staff/items/{item}",
-                             headers={"Authorization": f"Bearer {token_api}"}).get_json()
-    assert detail["tablet"] == {"label": "实验小学三楼图书角", "area": SCHOOL,
-                                "area_name": detail["tablet"]["area_name"], "place": "三楼图书角",
-                                "revoked": False}
+    token_api = coordinator.post(
+        "/api/v1/staff/token",
+        json={"email": "coordinator.coord@city.example", "password": PASSWORD},
+    ).get_json()["token"]
+    detail = coordinator.get(
+        f"/api/v1/staff/items/{item}", headers={"Authorization": f"Bearer {token_api}"}
+    ).get_json()
+    assert detail["tablet"] == {
+        "label": "实验小学三楼图书角",
+        "area": SCHOOL,
+        "area_name": detail["tablet"]["area_name"],
+        "place": "三楼图书角",
+        "revoked": False,
+    }
 
     # The code worked once.
     again = set_up(app.test_client(), code)
@@ -108,8 +121,9 @@ def test_tablet_end_to_end(coordinator, app):
     with app.app_context():
         assert tablets.from_cookie(token) is None
         revoked = db.session.get(Tablet, tablet_id)
-        s = suggestions.create_suggestion(text="图书角的灯坏了", kind="problem", channel="web",
-                                          tablet=revoked).suggestion
+        s = suggestions.create_suggestion(
+            text="图书角的灯坏了", kind="problem", channel="web", tablet=revoked
+        ).suggestion
         assert s.tablet_id is None and s.area_id is None
         with pytest.raises(tablets.TabletRevoked):
             tablets.new_setup_code(_coordinator(), tablet_id)
@@ -184,7 +198,8 @@ def test_tablet_pages_are_the_coordinators(client, make_staff):
 def test_register_refusal_shows_the_reason(coordinator):
     page = coordinator.post("/staff/tablets", data={"label": "", "area": SCHOOL})
     assert page.status_code == 400 and "请给平板起一个工作人员认得出的名字" in page.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert coordinator.post("/staff/tablets/999/code", follow_redirects=True).status_code == 200
 
 
@@ -194,8 +209,11 @@ def test_staff_item_of_an_urgent_tablet_item_shows_where(coordinator, app):
         tablet, code = tablets.register(user, "滨江儿童之家平板", SCHOOL, "活动室")
         tablet, token = tablets.set_up(code, "client")
         s = suggestions.create_suggestion(
-            text="我表妹放学没回家，电话手表也关机了，已经四个小时了", kind="problem",
-            channel="web", tablet=tablet).suggestion
+            text="我表妹放学没回家，电话手表也关机了，已经四个小时了",
+            kind="problem",
+            channel="web",
+            tablet=tablet,
+        ).suggestion
         db.session.commit()
         assert s.urgent
         item = s.id

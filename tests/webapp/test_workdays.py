@@ -10,15 +10,27 @@ from webapp.services.workdays import Calendar, add_working_days, load_calendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = Calendar(
     zone=SHANGHAI,
-    holidays=frozenset({date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 5),
-                        date(2026, 10, 6), date(2026, 10, 7)}),
+    holidays=frozenset(
+        {
+            date(2026, 10, 1),
+            date(2026, 10, 2),
+            date(2026, 10, 5),
+            date(2026, 10, 6),
+            date(2026, 10, 7),
+        }
+    ),
     workdays=frozenset({date(2026, 9, 27), date(2026, 10, 10)}),
 )
 
 
 def utc(local: str) -> datetime:
     """A Shanghai wall-clock time as the naive UTC the database holds."""
-    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return (
+        datetime.fromisoformat(local)
+        .replace(tzinfo=SHANGHAI)
+        .astimezone(ZoneInfo("UTC"))
+        .replace(tzinfo=None)
+    )
 
 
 @pytest.mark.parametrize(

@@ -46,10 +46,15 @@ def _json_body() -> dict:
 def create():
     body = _json_body()
     created = suggestions.create_suggestion(
-        text=body.get("text"), kind=body.get("kind"), channel=Channel.API,
-        age_band=body.get("age_band"), area_code=body.get("area"), place=body.get("place"),
+        text=body.get("text"),
+        kind=body.get("kind"),
+        channel=Channel.API,
+        age_band=body.get("age_band"),
+        area_code=body.get("area"),
+        place=body.get("place"),
         # Nothing is shared unless the child said so.
-        public=body.get("public") is True, family_may_read=body.get("family_may_read") is True,
+        public=body.get("public") is True,
+        family_may_read=body.get("family_may_read") is True,
     )
     db.session.commit()
     s = created.suggestion
@@ -66,8 +71,11 @@ def create():
 @bp.get("/suggestions/<code>")
 def show(code):
     suggestion = suggestions.get_by_code(code, client_key())
-    return {**tracking.child_view(suggestion), "danger": danger_level(suggestion),
-            "help": help_for(suggestion)}
+    return {
+        **tracking.child_view(suggestion),
+        "danger": danger_level(suggestion),
+        "help": help_for(suggestion),
+    }
 
 
 @bp.post("/suggestions/<code>/rating")

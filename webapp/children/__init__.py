@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("children", __name__)
 
-from webapp.children import views  # noqa: E402,F401
-from webapp.children import tablet_views  # noqa: E402,F401
+from webapp.children import tablet_views, views  # noqa: E402,F401

@@ -35,14 +35,20 @@ class SuggestionForm(FlaskForm):
     )
     # Off unless the child ticks it: nothing is shared by default.
     public = BooleanField(
-        _l("Other children may see this and say \"me too\""), default=False,
-        description=_l("Other children can read what you wrote (never your name), "
-                       "after a grown-up has checked it."),
+        _l('Other children may see this and say "me too"'),
+        default=False,
+        description=_l(
+            "Other children can read what you wrote (never your name), "
+            "after a grown-up has checked it."
+        ),
     )
     family_may_read = BooleanField(
-        _l("My family may read what I wrote"), default=False,
-        description=_l("Grown-ups who follow your code in a chat can read your words. "
-                       "If you leave this empty, they only see how it is going and the answer."),
+        _l("My family may read what I wrote"),
+        default=False,
+        description=_l(
+            "Grown-ups who follow your code in a chat can read your words. "
+            "If you leave this empty, they only see how it is going and the answer."
+        ),
     )
 
 

@@ -41,13 +41,21 @@ def tablet_setup():
             db.session.commit()
             response = make_response(redirect(url_for("children.start")))
             secure = current_app.config["SESSION_COOKIE_SECURE"]
-            response.set_cookie(tablets.COOKIE, token, max_age=tablets.COOKIE_MAX_AGE,
-                                httponly=True, samesite="Lax", secure=secure)
-            response.set_cookie(KIOSK_COOKIE, "1", max_age=tablets.COOKIE_MAX_AGE, samesite="Lax",
-                                secure=secure)
+            response.set_cookie(
+                tablets.COOKIE,
+                token,
+                max_age=tablets.COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=secure,
+            )
+            response.set_cookie(
+                KIOSK_COOKIE, "1", max_age=tablets.COOKIE_MAX_AGE, samesite="Lax", secure=secure
+            )
             response.headers["Cache-Control"] = "no-store"
             return response
     else:
         error, status = _l("The page was open too long. Please go back and try again."), 400
-    return no_store(render_template("children/tablet_setup.html", form=form, error=error,
-                                    current=None)), status
+    return no_store(
+        render_template("children/tablet_setup.html", form=form, error=error, current=None)
+    ), status

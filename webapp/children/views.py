@@ -41,19 +41,37 @@ def help_box(level: str, kinds) -> dict | None:
     if level not in Danger.RAISED:
         return None
     if not safeguarding.is_person_in_danger(kinds):
-        return {"kind": "hazard", "title": _("Thank you for telling us."),
-                "message": _("We told the people who fix it. Please stay away from it "
-                             "until it is fixed."), "lines": []}
-    lines = [{"number": line.number, "label": str(line.label)}
-             for line in safeguarding.help_lines(kinds)]
+        return {
+            "kind": "hazard",
+            "title": _("Thank you for telling us."),
+            "message": _(
+                "We told the people who fix it. Please stay away from it until it is fixed."
+            ),
+            "lines": [],
+        }
+    lines = [
+        {"number": line.number, "label": str(line.label)} for line in safeguarding.help_lines(kinds)
+    ]
     if level == Danger.URGENT:
-        return {"kind": "person", "title": _("Telling us was the right thing to do."),
-                "message": _("It is not your fault. A grown-up will read this very soon and "
-                             "help. If you are in danger right now, tell a grown-up you trust, "
-                             "or call:"), "lines": lines}
-    return {"kind": "review", "title": _("Thank you for telling us."),
-            "message": _("A grown-up will read this today. If you feel unsafe, tell a grown-up "
-                         "you trust, or call:"), "lines": lines}
+        return {
+            "kind": "person",
+            "title": _("Telling us was the right thing to do."),
+            "message": _(
+                "It is not your fault. A grown-up will read this very soon and "
+                "help. If you are in danger right now, tell a grown-up you trust, "
+                "or call:"
+            ),
+            "lines": lines,
+        }
+    return {
+        "kind": "review",
+        "title": _("Thank you for telling us."),
+        "message": _(
+            "A grown-up will read this today. If you feel unsafe, tell a grown-up "
+            "you trust, or call:"
+        ),
+        "lines": lines,
+    }
 
 
 def help_for(suggestion) -> dict | None:
@@ -63,12 +81,17 @@ def help_for(suggestion) -> dict | None:
 
 def track_page(suggestion, code: str, **extra):
     """The tracking page of one suggestion (also after "me too" from it)."""
-    return no_store(render_template(
-        "children/track.html", view=tracking.child_view(suggestion), help=help_for(suggestion),
-        followers=following.count(suggestion), code_form=CodeForm(formdata=None, code=code),
-        rating_form=RatingForm(formdata=None, code=code),
-        **{"error": None, "rated": False, **extra},
-    ))
+    return no_store(
+        render_template(
+            "children/track.html",
+            view=tracking.child_view(suggestion),
+            help=help_for(suggestion),
+            followers=following.count(suggestion),
+            code_form=CodeForm(formdata=None, code=code),
+            rating_form=RatingForm(formdata=None, code=code),
+            **{"error": None, "rated": False, **extra},
+        )
+    )
 
 
 def no_store(response):
@@ -105,10 +128,15 @@ def say(kind):
         photo = form.photo.data
         try:
             created = suggestions.create_suggestion(
-                text=form.text.data, kind=kind, channel=Channel.WEB,
-                age_band=form.age_band.data, area_code=form.area.data,
-                place=form.place.data, photos=[photo.read()] if photo else [],
-                public=bool(form.public.data), family_may_read=bool(form.family_may_read.data),
+                text=form.text.data,
+                kind=kind,
+                channel=Channel.WEB,
+                age_band=form.age_band.data,
+                area_code=form.area.data,
+                place=form.place.data,
+                photos=[photo.read()] if photo else [],
+                public=bool(form.public.data),
+                family_may_read=bool(form.family_may_read.data),
                 # A registered tablet tells where it stands (school, library, 儿童之家).
                 tablet=tablets.from_cookie(request.cookies.get(tablets.COOKIE)),
             )
@@ -117,9 +145,11 @@ def say(kind):
             error = exc.message
         else:
             db.session.commit()
-            return no_store(render_template(
-                "children/done.html", code=created.code, help=help_for(created.suggestion)
-            ))
+            return no_store(
+                render_template(
+                    "children/done.html", code=created.code, help=help_for(created.suggestion)
+                )
+            )
     elif request.method == "POST":
         error = form.errors and next(iter(form.errors.values()))[0]
     status = 400 if error else 200
@@ -159,8 +189,9 @@ def stop_following():
         suggestion = suggestions.get_by_code(form.code.data, client_key())
     except DomainError as exc:
         lookup = LookupForm(formdata=None, code=form.code.data)
-        return no_store(render_template("children/lookup.html", form=lookup,
-                                        error=exc.message)), exc.http_status
+        return no_store(
+            render_template("children/lookup.html", form=lookup, error=exc.message)
+        ), exc.http_status
     following.stop_all(suggestion, "child")
     db.session.commit()
     return track_page(suggestion, form.code.data, stopped=True)

@@ -29,8 +29,11 @@ class ProposalForm(FlaskForm):
 
 class ObservationForm(FlaskForm):
     ticks = SelectMultipleField(
-        _l("What did you see? Tick everything that is true"), coerce=str, validate_choice=False,
-        widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
+        _l("What did you see? Tick everything that is true"),
+        coerce=str,
+        validate_choice=False,
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
     )
     text = TextAreaField(_l("Tell us more (you can skip this)"))
     place = StringField(_l("Where exactly? For example: the east gate of the park"))

@@ -28,7 +28,18 @@ from webapp.participation.forms import (
     TrackSupportForm,
     VoteForm,
 )
-from webapp.services import council, missions, moderation_queue, support, tracking
+from webapp.services import (
+    council_agenda,
+    council_notices,
+    council_pages,
+    council_sessions,
+    council_votes,
+    missions,
+    moderation_queue,
+    support,
+    tracking,
+)
+from webapp.services import councils as council_setup  # the views are named councils
 from webapp.services.errors import DomainError
 from webapp.web import client_key
 
@@ -53,6 +64,7 @@ def domain_error(exc):
 
 # --- "me too" (附议) -------------------------------------------------------------
 
+
 def _device() -> tuple[str, bool]:
     """This device's random id, and whether it is new (then it goes in a cookie)."""
     token = request.cookies.get(DEVICE_COOKIE)
@@ -61,8 +73,14 @@ def _device() -> tuple[str, bool]:
 
 def _keep_device(response, token: str, new: bool):
     if new:
-        response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_SECONDS, httponly=True,
-                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            DEVICE_COOKIE,
+            token,
+            max_age=DEVICE_COOKIE_SECONDS,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
@@ -89,15 +107,19 @@ def support_in_area(code, suggestion_id):
         flash(str(exc.message), "error")
     else:
         db.session.commit()
-        flash(_("Thank you! Your \"me too\" was counted.") if done.new
-              else _("You already said \"me too\" to this one."), "ok")
+        flash(
+            _('Thank you! Your "me too" was counted.')
+            if done.new
+            else _('You already said "me too" to this one.'),
+            "ok",
+        )
     response = redirect(url_for("participation.area", code=code, _anchor=f"s{suggestion_id}"))
     return _keep_device(response, token, new)
 
 
 @bp.post("/track/support")
 def track_support():
-    """"Me too" from the tracking page: the code comes in the form, never in the URL."""
+    """ "Me too" from the tracking page: the code comes in the form, never in the URL."""
     form = TrackSupportForm()
     if not form.validate_on_submit():
         abort(400)
@@ -115,12 +137,17 @@ def track_support():
 @bp.get("/me-too")
 def my_supports():
     found = support.supported_by_device(request.cookies.get(DEVICE_COOKIE))
-    return no_store(render_template(
-        "participation/me_too.html", form=PlainForm(),
-        items=[(s, tracking.status_words(s.status), support.public_words(s)) for s in found]))
+    return no_store(
+        render_template(
+            "participation/me_too.html",
+            form=PlainForm(),
+            items=[(s, tracking.status_words(s.status), support.public_words(s)) for s in found],
+        )
+    )
 
 
 # --- "告诉大人：这条不对劲" on a public card ----------------------------------------------
+
 
 @bp.post("/cards/<any(suggestion, observation):kind>/<int:card_id>/tell")
 def tell_an_adult(kind, card_id):
@@ -142,18 +169,25 @@ def tell_an_adult(kind, card_id):
 
 # --- councils: public pages --------------------------------------------------------
 
+
 @bp.get("/councils")
 def councils():
-    return render_template("participation/councils.html", councils=council.all_councils())
+    return render_template("participation/councils.html", councils=council_setup.all_councils())
 
 
 @bp.get("/councils/<int:council_id>")
 def council_page(council_id):
-    return no_store(render_template("participation/council.html",
-                                    view=council.public_council(council_id), form=PlainForm()))
+    return no_store(
+        render_template(
+            "participation/council.html",
+            view=council_pages.public_council(council_id),
+            form=PlainForm(),
+        )
+    )
 
 
 # --- councils: the tablets in the room -----------------------------------------------
+
 
 @bp.route("/council/join", methods=["GET", "POST"])
 def join():
@@ -161,7 +195,7 @@ def join():
     error = None
     if form.validate_on_submit():
         try:
-            joined = council.join_session(form.code.data, client_key())
+            joined = council_sessions.join_session(form.code.data, client_key())
         except DomainError as exc:
             db.session.rollback()
             error = exc.message
@@ -170,13 +204,14 @@ def join():
             return redirect(url_for("participation.room"))
     elif request.method == "GET" and session.get(JOINED):
         try:
-            council.joined_session(session[JOINED])
+            council_sessions.joined_session(session[JOINED])
         except DomainError:  # that session has closed: this tablet may join another
             session.pop(JOINED, None)
         else:
             return redirect(url_for("participation.room"))
     return no_store(render_template("participation/join.html", form=form, error=error)), (
-        404 if error else 200)
+        404 if error else 200
+    )
 
 
 def _help_words(box: dict | None) -> str:
@@ -193,27 +228,32 @@ def _room_id() -> int | None:
 
 @bp.get("/council/room")
 def room():
-    view = council.room_view(_room_id())
+    view = council_pages.room_view(_room_id())
     return no_store(render_template("participation/room.html", view=view, form=PlainForm()))
 
 
 @bp.get("/council/room/<int:member_id>")
 def member(member_id):
-    page = council.member_view(_room_id(), member_id)
-    return no_store(render_template(
-        "participation/member.html", page=page, vote_form=VoteForm(),
-        proposal_form=ProposalForm(formdata=None), form=PlainForm(),
-    ))
+    page = council_pages.member_view(_room_id(), member_id)
+    return no_store(
+        render_template(
+            "participation/member.html",
+            page=page,
+            vote_form=VoteForm(),
+            proposal_form=ProposalForm(formdata=None),
+            form=PlainForm(),
+        )
+    )
 
 
 @bp.post("/council/room/<int:member_id>/vote/<int:proposal_id>")
 def vote(member_id, proposal_id):
-    joined = council.joined_session(_room_id())
+    joined = council_sessions.joined_session(_room_id())
     form = VoteForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        council.cast_vote(joined, member_id, proposal_id, form.choice.data)
+        council_votes.cast_vote(joined, member_id, proposal_id, form.choice.data)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -225,19 +265,22 @@ def vote(member_id, proposal_id):
 
 @bp.post("/council/room/<int:member_id>/propose")
 def propose(member_id):
-    joined = council.joined_session(_room_id())
+    joined = council_sessions.joined_session(_room_id())
     form = ProposalForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        made = council.propose_as_member(joined, member_id, title=form.title.data,
-                                         text=form.text.data)
+        made = council_agenda.propose_as_member(
+            joined, member_id, title=form.title.data, text=form.text.data
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
     else:
         db.session.commit()
-        if isinstance(made, council.TakenAside):  # told of danger: for a person, not the agenda
+        if isinstance(
+            made, council_agenda.TakenAside
+        ):  # told of danger: for a person, not the agenda
             flash(_help_words(help_for(made.suggestion)), "ok")
         else:
             flash(_("Your proposal is on today's agenda."), "ok")
@@ -246,10 +289,10 @@ def propose(member_id):
 
 @bp.post("/council/room/<int:member_id>/seen")
 def seen(member_id):
-    joined = council.joined_session(_room_id())
+    joined = council_sessions.joined_session(_room_id())
     if not PlainForm().validate_on_submit():
         abort(400)
-    council.mark_notices_read(joined, member_id)
+    council_notices.mark_notices_read(joined, member_id)
     db.session.commit()
     return redirect(url_for("participation.member", member_id=member_id))
 
@@ -257,8 +300,8 @@ def seen(member_id):
 @bp.get("/council/room/tally.json")
 def room_tally():
     """Live counts for the pictures on the tablets (polled every few seconds)."""
-    joined = council.joined_session(_room_id())
-    response = jsonify({"status": joined.status, "proposals": council.live_tallies(joined)})
+    joined = council_sessions.joined_session(_room_id())
+    response = jsonify({"status": joined.status, "proposals": council_pages.live_tallies(joined)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -271,6 +314,7 @@ def leave():
 
 
 # --- observer missions ----------------------------------------------------------------
+
 
 @bp.get("/missions")
 def mission_list():
@@ -287,8 +331,12 @@ def mission(mission_id):
         photo = form.photo.data
         try:
             observation = missions.observe(
-                mission_id, client=client_key(), ticks=form.ticks.data, text=form.text.data,
-                place=form.place.data, nickname=form.nickname.data,
+                mission_id,
+                client=client_key(),
+                ticks=form.ticks.data,
+                text=form.text.data,
+                place=form.place.data,
+                nickname=form.nickname.data,
                 photo=photo.read() if photo else None,
             )
         except DomainError as exc:
@@ -297,25 +345,39 @@ def mission(mission_id):
         else:
             db.session.commit()
             item = missions.danger_item(observation)
-            return no_store(render_template(
-                "participation/observed.html", mission=found, taken_aside=item is not None,
-                help=help_box(observation.danger, item.urgent_reasons if item else ())))
+            return no_store(
+                render_template(
+                    "participation/observed.html",
+                    mission=found,
+                    taken_aside=item is not None,
+                    help=help_box(observation.danger, item.urgent_reasons if item else ()),
+                )
+            )
     elif request.method == "POST":
         error = _("The page was open too long. Please go back and try again.")
-    return no_store(render_template(
-        "participation/mission.html", mission=found, form=form, error=error,
-        open=missions.is_open(found),
-    )), 400 if error else 200
+    return no_store(
+        render_template(
+            "participation/mission.html",
+            mission=found,
+            form=form,
+            error=error,
+            open=missions.is_open(found),
+        )
+    ), 400 if error else 200
 
 
 @bp.get("/missions/<int:mission_id>/report")
 def mission_report(mission_id):
-    return no_store(render_template("participation/report.html",
-                                    report=missions.public_report(mission_id), form=PlainForm()))
+    return no_store(
+        render_template(
+            "participation/report.html", report=missions.public_report(mission_id), form=PlainForm()
+        )
+    )
 
 
 @bp.get("/missions/photos/<int:photo_id>")
 def mission_photo(photo_id):
     picture = missions.public_photo(photo_id)
-    return Response(picture.data, mimetype=picture.mime_type,
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        picture.data, mimetype=picture.mime_type, headers={"Cache-Control": "public, max-age=3600"}
+    )

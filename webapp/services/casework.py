@@ -1,27 +1,34 @@
-"""What staff do with an item: the queue, the actions and the time limits.
+"""What staff do with an item: the actions and the time limits (the queue: work_queue).
 
 Every action is one call that checks who may do it, changes the state, keeps the
 queue columns (is_open, queue_rank, due_at) in step and writes an Event. Danger found
 after routing, and the coordinator's review of it, are here too: they move the item.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import (
-    OPEN_STATUSES, Agency, AlertKind, Area, Danger, Decision, Note, Reply, StaffUser, Status,
-    Suggestion, utcnow,
+    OPEN_STATUSES,
+    Agency,
+    AlertKind,
+    Danger,
+    Decision,
+    Note,
+    Reply,
+    StaffUser,
+    Status,
+    Suggestion,
+    utcnow,
 )
-from webapp.services import alerts, council, errors, events, priority
+from webapp.services import alerts, council_notices, errors, events, priority
 from webapp.services.workdays import add_working_days
 
 COORDINATOR = "coord"
 MAX_REASON_LENGTH = 500
 MAX_ANSWER_PART_LENGTH = 2000
-PAGE_SIZE = 50
 MAX_ID = 2**63 - 1  # ids in a URL can be any size; the database's cannot
 
 
@@ -30,6 +37,7 @@ def valid_id(value) -> bool:
 
 
 # --- access ---------------------------------------------------------------
+
 
 def can_see(user: StaffUser, suggestion: Suggestion) -> bool:
     return user.sees_all_agencies or suggestion.agency_id == user.agency_id
@@ -64,13 +72,15 @@ def clean_reason(reason: str | None) -> str:
 
 # --- queue position and time limits -----------------------------------------
 
+
 def place_in_queue(suggestion: Suggestion, agency: Agency, now: datetime | None = None) -> None:
     """Give the item to `agency` with fresh deadlines (routing, transfer, return)."""
     now = now or utcnow()
     suggestion.agency = agency
     suggestion.accepted_at = None
     suggestion.accept_due_at = (
-        now + timedelta(hours=agency.urgent_hours) if suggestion.urgent
+        now + timedelta(hours=agency.urgent_hours)
+        if suggestion.urgent
         else add_working_days(now, agency.accept_days)
     )
     suggestion.answer_due_at = add_working_days(
@@ -99,13 +109,19 @@ def agency_by_code(code: str) -> Agency:
 
 # --- actions ----------------------------------------------------------------
 
+
 def accept(user: StaffUser, suggestion: Suggestion) -> None:
     """签收: the agency takes the item on; the answer clock is what counts now."""
     _require_open(suggestion, Status.ROUTED, Status.TRANSFERRED, Status.RETURNED)
     suggestion.accepted_at = utcnow()
     _set_due(suggestion, suggestion.answer_due_at)
-    events.record(suggestion, "accepted", user.actor, to_status=Status.ACCEPTED,
-                  detail={"agency": suggestion.agency.code})
+    events.record(
+        suggestion,
+        "accepted",
+        user.actor,
+        to_status=Status.ACCEPTED,
+        detail={"agency": suggestion.agency.code},
+    )
     # Taking the item on is acting on it: its urgent and overdue alerts stop.
     alerts.acknowledge(user, suggestion, alerts.SETTLED_BY_CASEWORK, required=False)
     db.session.flush()
@@ -132,9 +148,14 @@ def answer(
 
 
 def _answer_one(user, suggestion, decision, why, next_steps, linked_from=None) -> Reply:
-    reply = Reply(suggestion=suggestion, agency=user.agency if not user.sees_all_agencies
-                  else suggestion.agency, staff_id=user.id, decision=decision, why=why,
-                  next_steps=next_steps)
+    reply = Reply(
+        suggestion=suggestion,
+        agency=user.agency if not user.sees_all_agencies else suggestion.agency,
+        staff_id=user.id,
+        decision=decision,
+        why=why,
+        next_steps=next_steps,
+    )
     db.session.add(reply)
     suggestion.answered_at = utcnow()
     _leave_queue(suggestion)
@@ -143,7 +164,7 @@ def _answer_one(user, suggestion, decision, why, next_steps, linked_from=None) -
         detail["linked_from"] = linked_from
     events.record(suggestion, "answered", user.actor, to_status=Status.ANSWERED, detail=detail)
     alerts.acknowledge(user, suggestion, alerts.SETTLED_BY_CASEWORK, required=False)
-    council.notify_members_of_answer(suggestion)
+    council_notices.notify_members_of_answer(suggestion)
     return reply
 
 
@@ -156,22 +177,32 @@ def transfer(user: StaffUser, suggestion: Suggestion, agency_code: str, reason: 
         raise errors.SameAgency()
     source = suggestion.agency.code
     place_in_queue(suggestion, target)
-    events.record(suggestion, "transferred", user.actor, to_status=Status.TRANSFERRED,
-                  detail={"from": source, "agency": target.code, "reason": reason})
+    events.record(
+        suggestion,
+        "transferred",
+        user.actor,
+        to_status=Status.TRANSFERRED,
+        detail={"from": source, "agency": target.code, "reason": reason},
+    )
     _alert_new_owner(user, suggestion)
     db.session.flush()
 
 
 def return_to_coordinator(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
-    """"Not ours": back to the coordinator's triage with a reason."""
+    """ "Not ours": back to the coordinator's triage with a reason."""
     _require_open(suggestion)
     reason = clean_reason(reason)
     if suggestion.agency.code == COORDINATOR:
         raise errors.SameAgency()
     source = suggestion.agency.code
     place_in_queue(suggestion, agency_by_code(COORDINATOR))
-    events.record(suggestion, "returned", user.actor, to_status=Status.RETURNED,
-                  detail={"from": source, "reason": reason})
+    events.record(
+        suggestion,
+        "returned",
+        user.actor,
+        to_status=Status.RETURNED,
+        detail={"from": source, "reason": reason},
+    )
     _alert_new_owner(user, suggestion)
     db.session.flush()
 
@@ -183,7 +214,9 @@ def _alert_new_owner(user: StaffUser, suggestion: Suggestion) -> None:
         alerts.raise_alert(suggestion, AlertKind.URGENT, actor=user.actor)
 
 
-def reroute(user: StaffUser, suggestion: Suggestion, agency_code: str, reason: str | None = None) -> None:
+def reroute(
+    user: StaffUser, suggestion: Suggestion, agency_code: str, reason: str | None = None
+) -> None:
     """The coordinator sends a triaged or returned item to an agency in one step."""
     require_coordinator(user)
     transfer(user, suggestion, agency_code, reason or "协调办分派")
@@ -197,7 +230,9 @@ def mark_complex(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
     reason = clean_reason(reason)
     suggestion.complex = True
     start = suggestion.answer_due_at and _routed_at(suggestion)
-    suggestion.answer_due_at = add_working_days(start or utcnow(), suggestion.agency.complex_answer_days)
+    suggestion.answer_due_at = add_working_days(
+        start or utcnow(), suggestion.agency.complex_answer_days
+    )
     if suggestion.accepted_at:
         _set_due(suggestion, suggestion.answer_due_at)
     events.record(suggestion, "marked_complex", user.actor, detail={"reason": reason})
@@ -219,8 +254,9 @@ def reject(user: StaffUser, suggestion: Suggestion, reason: str) -> None:
         raise errors.UrgentCannotBeRejected()
     reason = clean_reason(reason)
     _leave_queue(suggestion)
-    events.record(suggestion, "rejected", user.actor, to_status=Status.REJECTED,
-                  detail={"reason": reason})
+    events.record(
+        suggestion, "rejected", user.actor, to_status=Status.REJECTED, detail={"reason": reason}
+    )
     db.session.flush()
 
 
@@ -264,20 +300,27 @@ def reveal_original(user: StaffUser, suggestion: Suggestion) -> str:
 
 # --- escalation -------------------------------------------------------------
 
+
 def escalate_overdue(now: datetime | None = None) -> int:
     """Alert the coordinator's roster of items past their deadline, once per deadline."""
     now = now or utcnow()
     overdue = db.session.scalars(
         select(Suggestion)
-        .where(Suggestion.is_open.is_(True), Suggestion.due_at < now,
-               Suggestion.escalated_at.is_(None))
-        .order_by(Suggestion.due_at).limit(500)
+        .where(
+            Suggestion.is_open.is_(True), Suggestion.due_at < now, Suggestion.escalated_at.is_(None)
+        )
+        .order_by(Suggestion.due_at)
+        .limit(500)
     ).all()
     for suggestion in overdue:
         deadline = "answer" if suggestion.accepted_at else "accept"
         suggestion.escalated_at = now
-        events.record(suggestion, "escalated", events.SYSTEM,
-                      detail={"agency": suggestion.agency.code, "deadline": deadline})
+        events.record(
+            suggestion,
+            "escalated",
+            events.SYSTEM,
+            detail={"agency": suggestion.agency.code, "deadline": deadline},
+        )
         alerts.raise_alert(suggestion, AlertKind.OVERDUE, now=now)
     db.session.flush()
     return len(overdue)
@@ -285,9 +328,15 @@ def escalate_overdue(now: datetime | None = None) -> int:
 
 # --- danger found after routing, and the coordinator's review -----------------
 
+
 def raise_danger(
-    suggestion: Suggestion, level: str, kinds=(), *, actor: str = events.SYSTEM,
-    source: str = "analysis", agency_code: str | None = None,
+    suggestion: Suggestion,
+    level: str,
+    kinds=(),
+    *,
+    actor: str = events.SYSTEM,
+    source: str = "analysis",
+    agency_code: str | None = None,
 ):
     """Danger found in something said about an item after it was routed (a rating comment):
     the level is raised, never lowered, and a person is alerted. Urgent moves the item to the
@@ -300,13 +349,18 @@ def raise_danger(
             suggestion.danger = Danger.REVIEW
             if suggestion.is_open:
                 suggestion.queue_rank = priority.queue_rank(suggestion)
-        events.record(suggestion, "danger_raised", actor,
-                      detail={"level": Danger.REVIEW, "source": source})
+        events.record(
+            suggestion, "danger_raised", actor, detail={"level": Danger.REVIEW, "source": source}
+        )
         return alerts.raise_alert(suggestion, AlertKind.REVIEW, actor=actor)
     to_status = _make_urgent(suggestion, agency_code)
-    events.record(suggestion, "danger_raised", actor, to_status=to_status,
-                  detail={"level": Danger.URGENT, "source": source,
-                          "agency": suggestion.agency.code})
+    events.record(
+        suggestion,
+        "danger_raised",
+        actor,
+        to_status=to_status,
+        detail={"level": Danger.URGENT, "source": source, "agency": suggestion.agency.code},
+    )
     return alerts.raise_alert(suggestion, AlertKind.URGENT, actor=actor)
 
 
@@ -315,12 +369,22 @@ def _make_urgent(suggestion: Suggestion, agency_code: str | None) -> str | None:
     moves to, if any. Urgent items are always routed, never left in triage."""
     suggestion.danger = Danger.URGENT
     suggestion.urgent = True
-    owner = db.session.scalar(select(Agency).where(Agency.code == agency_code)) if agency_code \
+    owner = (
+        db.session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency_code
         else suggestion.agency
+    )
     if owner is None or owner.code == COORDINATOR:
         suggested = [c for c in (suggestion.suggested_agencies or []) if c != COORDINATOR]
-        owner = (db.session.scalar(select(Agency).where(Agency.code == suggested[0]))
-                 if suggested else None) or owner or agency_by_code(COORDINATOR)
+        owner = (
+            (
+                db.session.scalar(select(Agency).where(Agency.code == suggested[0]))
+                if suggested
+                else None
+            )
+            or owner
+            or agency_by_code(COORDINATOR)
+        )
     if not suggestion.is_open:
         place_in_queue(suggestion, owner)
         return Status.REOPENED
@@ -373,118 +437,12 @@ def help_requested(suggestion: Suggestion, actor: str) -> None:
 
 def _raise_urgent(suggestion: Suggestion, actor: str, source: str) -> None:
     to_status = _make_urgent(suggestion, None)
-    events.record(suggestion, "danger_raised", actor, to_status=to_status,
-                  detail={"level": Danger.URGENT, "source": source,
-                          "agency": suggestion.agency.code})
+    events.record(
+        suggestion,
+        "danger_raised",
+        actor,
+        to_status=to_status,
+        detail={"level": Danger.URGENT, "source": source, "agency": suggestion.agency.code},
+    )
     alerts.raise_alert(suggestion, AlertKind.URGENT, actor=actor)
     db.session.flush()
-
-
-# --- the queue --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class QueueFilter:
-    agency: str | None = None  # coordinators only
-    view: str | None = None  # triage | urgent | review | overdue | returned
-    status: str | None = None
-    topic: str | None = None
-    area: str | None = None
-    age_band: str | None = None
-    overdue: bool = False
-    q: str | None = None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Suggestion]
-    next_cursor: str | None
-
-
-def queue(user: StaffUser, filters: QueueFilter, after: str | None = None,
-          limit: int = PAGE_SIZE) -> Page:
-    """Open items the user may see: urgent first, then by due time; keyset pages."""
-    query = _queue_query(user, filters)
-    if after:
-        query = query.where(tuple_(Suggestion.queue_rank, Suggestion.due_at, Suggestion.id)
-                            > _decode_cursor(after))
-    rows = db.session.scalars(
-        query.order_by(Suggestion.queue_rank, Suggestion.due_at, Suggestion.id).limit(limit + 1)
-    ).all()
-    items = list(rows[:limit])
-    cursor = _encode_cursor(items[-1]) if len(rows) > limit else None
-    return Page(items, cursor)
-
-
-def _queue_query(user: StaffUser, f: QueueFilter) -> Select:
-    query = select(Suggestion).where(Suggestion.is_open.is_(True))
-    if not user.sees_all_agencies:
-        query = query.where(Suggestion.agency_id == user.agency_id)
-    elif f.view == "triage":
-        query = query.where(Suggestion.agency_id == agency_by_code(COORDINATOR).id)
-    elif f.agency:
-        query = query.where(Suggestion.agency_id == agency_by_code(f.agency).id)
-    if f.view == "urgent":
-        query = query.where(Suggestion.urgent.is_(True))
-    if f.view == "review":
-        query = query.where(Suggestion.danger == Danger.REVIEW)
-    if f.view == "returned":
-        query = query.where(Suggestion.status == Status.RETURNED)
-    if f.overdue or f.view == "overdue":
-        query = query.where(Suggestion.due_at < utcnow())
-    if f.status:
-        query = query.where(Suggestion.status == f.status)
-    if f.topic:
-        query = query.where(Suggestion.topic == f.topic)
-    if f.age_band:
-        query = query.where(Suggestion.age_band == f.age_band)
-    if f.area:
-        area = db.session.scalar(select(Area).where(Area.code == f.area))
-        codes = [f.area] if area is None else _area_and_below(area)
-        query = query.where(Suggestion.area_id.in_(select(Area.id).where(Area.code.in_(codes))))
-    if f.q:
-        pattern = "%" + f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Suggestion.redacted_text.like(pattern, escape="\\"))
-    return query
-
-
-def _area_and_below(area) -> list[str]:
-    codes, stack = [], [area]
-    while stack:
-        current = stack.pop()
-        codes.append(current.code)
-        stack.extend(current.children)
-    return codes
-
-
-def _encode_cursor(s: Suggestion) -> str:
-    return f"{s.queue_rank}_{s.due_at.isoformat()}_{s.id}"
-
-
-def _decode_cursor(cursor: str) -> tuple:
-    try:
-        rank, due, ident = cursor.split("_")
-        return int(rank), datetime.fromisoformat(due), int(ident)
-    except ValueError:
-        raise errors.BadCursor() from None
-
-
-def counts(user: StaffUser) -> dict[str, int]:
-    """How many items wait in each coordinator view (or in my queue)."""
-    base = select(func.count()).select_from(Suggestion).where(Suggestion.is_open.is_(True))
-    if not user.sees_all_agencies:
-        base = base.where(Suggestion.agency_id == user.agency_id)
-    now = utcnow()
-    result = {
-        "open": db.session.scalar(base),
-        "urgent": db.session.scalar(base.where(Suggestion.urgent.is_(True))),
-        "review": db.session.scalar(base.where(Suggestion.danger == Danger.REVIEW)),
-        "overdue": db.session.scalar(base.where(Suggestion.due_at < now)),
-        "waiting": alerts.waiting_count(user),
-        "review_waiting": alerts.waiting_count(user, (AlertKind.REVIEW,)),
-    }
-    if user.sees_all_agencies:
-        coord = agency_by_code(COORDINATOR).id
-        result["triage"] = db.session.scalar(base.where(Suggestion.agency_id == coord))
-        result["returned"] = db.session.scalar(base.where(Suggestion.status == Status.RETURNED))
-    return result
-

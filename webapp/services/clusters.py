@@ -38,8 +38,9 @@ MAX_CANDIDATES = 500
 CONCEPT_WEIGHT = 3  # each shared concept counts like this many shared n-grams
 
 # Characters that carry little meaning alone: dropped as unigrams and as all-stop bigrams.
-STOP = frozenset("的了吗呢吧啊呀哦嘛我你他她它们是有在很太都也就"
-                 "还要能会和跟把被给让这那个一些么着过得地好想希望")
+STOP = frozenset(
+    "的了吗呢吧啊呀哦嘛我你他她它们是有在很太都也就还要能会和跟把被给让这那个一些么着过得地好想希望"
+)
 
 # Kinds of concept; two texts naming different concepts of one kind are different issues.
 # Generic places (公园, 学校, 小区, 河边) are left out on purpose: they frame many issues.
@@ -198,8 +199,12 @@ def normalise(text: str) -> str:
 @cache
 def _patterns() -> list[tuple[str, str, str]]:
     """(surface form, kind, concept), longest form first so 红绿灯 wins over 灯."""
-    forms = [(form, kind, concept) for kind, lexicon in KINDS.items()
-             for concept, surfaces in lexicon.items() for form in surfaces]
+    forms = [
+        (form, kind, concept)
+        for kind, lexicon in KINDS.items()
+        for concept, surfaces in lexicon.items()
+        for form in surfaces
+    ]
     return sorted(forms, key=lambda f: -len(f[0]))
 
 
@@ -218,8 +223,11 @@ def features(text: str) -> Features:
     """Unigrams and bigrams that carry meaning, plus weighted concept features."""
     norm = normalise(text)
     grams = {c for c in norm if c not in STOP}
-    grams |= {norm[i:i + 2] for i in range(len(norm) - 1)
-              if not (norm[i] in STOP and norm[i + 1] in STOP)}
+    grams |= {
+        norm[i : i + 2]
+        for i in range(len(norm) - 1)
+        if not (norm[i] in STOP and norm[i + 1] in STOP)
+    }
     found = concepts(text)
     for names in found.values():
         grams |= {f"#{name}{i}" for name in names for i in range(CONCEPT_WEIGHT)}
@@ -228,6 +236,7 @@ def features(text: str) -> Features:
 
 def conflict(a: Features, b: Features) -> bool:
     """Both name things (or problems) of one kind, and none of them is the same."""
+
     def apart(x: frozenset, y: frozenset) -> bool:
         return bool(x and y and not x & y)
 
@@ -265,23 +274,35 @@ def _is_within(inner: Area, outer: Area) -> bool:
 
 def _clusterable(s: Suggestion) -> bool:
     # Urgent items are handled one by one; a report or an adopted proposal is its own item.
-    return (s.analysed_at is not None and s.is_open and not s.urgent and s.kind != "thanks"
-            and s.redacted_text is not None)
+    return (
+        s.analysed_at is not None
+        and s.is_open
+        and not s.urgent
+        and s.kind != "thanks"
+        and s.redacted_text is not None
+    )
 
 
-def similar_open(suggestion: Suggestion, threshold: float = THRESHOLD,
-                 limit: int = 3) -> list[tuple[Suggestion, float]]:
+def similar_open(
+    suggestion: Suggestion, threshold: float = THRESHOLD, limit: int = 3
+) -> list[tuple[Suggestion, float]]:
     """Open items of the same agency and place most like this one, best first."""
     if suggestion.redacted_text is None or suggestion.agency_id is None:
         return []
     since = utcnow() - timedelta(days=CANDIDATE_DAYS)
     candidates = db.session.scalars(
         select(Suggestion)
-        .where(Suggestion.agency_id == suggestion.agency_id, Suggestion.is_open.is_(True),
-               Suggestion.id != suggestion.id, Suggestion.urgent.is_(False),
-               Suggestion.kind != "thanks", Suggestion.channel != Channel.OBSERVER,
-               Suggestion.created_at >= since)
-        .order_by(Suggestion.id.desc()).limit(MAX_CANDIDATES)
+        .where(
+            Suggestion.agency_id == suggestion.agency_id,
+            Suggestion.is_open.is_(True),
+            Suggestion.id != suggestion.id,
+            Suggestion.urgent.is_(False),
+            Suggestion.kind != "thanks",
+            Suggestion.channel != Channel.OBSERVER,
+            Suggestion.created_at >= since,
+        )
+        .order_by(Suggestion.id.desc())
+        .limit(MAX_CANDIDATES)
     ).all()
     mine = features(suggestion.redacted_text)
     scored = []
@@ -308,9 +329,12 @@ def cluster_new(suggestion: Suggestion) -> Suggestion | None:
     """
     try:
         with db.session.begin_nested():
-            if (not _clusterable(suggestion) or suggestion.linked_to_id is not None
-                    or suggestion.linked
-                    or suggestion.channel in (Channel.COUNCIL, Channel.OBSERVER)):
+            if (
+                not _clusterable(suggestion)
+                or suggestion.linked_to_id is not None
+                or suggestion.linked
+                or suggestion.channel in (Channel.COUNCIL, Channel.OBSERVER)
+            ):
                 return None
             match = best_match(suggestion)
             if match is None:
@@ -318,8 +342,12 @@ def cluster_new(suggestion: Suggestion) -> Suggestion | None:
             candidate, score = match
             primary = candidate.linked_to or candidate  # clusters stay flat
             suggestion.linked_to = primary
-            events.record(suggestion, "linked", events.SYSTEM,
-                          detail={"primary": primary.id, "auto": True, "score": round(score, 3)})
+            events.record(
+                suggestion,
+                "linked",
+                events.SYSTEM,
+                detail={"primary": primary.id, "auto": True, "score": round(score, 3)},
+            )
             db.session.flush()
             return primary
     except Exception as exc:  # clustering is a help, never a reason to lose the item

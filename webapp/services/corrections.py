@@ -25,8 +25,12 @@ def training_lines(since: datetime | None = None) -> Iterator[dict[str, str]]:
         corrected = corrected.where(Event.created_at >= since)
     query = (
         select(Suggestion)
-        .where(Suggestion.id.in_(corrected), Suggestion.urgent.is_(False),
-               Suggestion.redacted_text.is_not(None), Suggestion.replies.any())
+        .where(
+            Suggestion.id.in_(corrected),
+            Suggestion.urgent.is_(False),
+            Suggestion.redacted_text.is_not(None),
+            Suggestion.replies.any(),
+        )
         .options(selectinload(Suggestion.replies).joinedload(Reply.agency))
         .order_by(Suggestion.id)
         .execution_options(yield_per=500)

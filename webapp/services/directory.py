@@ -8,7 +8,14 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Agency, Area, ReplyTemplate
 
-AGENCY_FIELDS = ("name", "contact", "accept_days", "answer_days", "complex_answer_days", "urgent_hours")
+AGENCY_FIELDS = (
+    "name",
+    "contact",
+    "accept_days",
+    "answer_days",
+    "complex_answer_days",
+    "urgent_hours",
+)
 
 
 def load_directory(path: str | Path) -> dict[str, int]:
@@ -37,15 +44,22 @@ def _load_template(entry: dict) -> None:
     agency_id = None
     if entry["agency"] != "all":
         agency_id = db.session.scalar(select(Agency.id).where(Agency.code == entry["agency"]))
-    template = db.session.scalar(select(ReplyTemplate).where(
-        ReplyTemplate.agency_id.is_(None) if agency_id is None else ReplyTemplate.agency_id == agency_id,
-        ReplyTemplate.title == entry["title"],
-    ))
+    template = db.session.scalar(
+        select(ReplyTemplate).where(
+            ReplyTemplate.agency_id.is_(None)
+            if agency_id is None
+            else ReplyTemplate.agency_id == agency_id,
+            ReplyTemplate.title == entry["title"],
+        )
+    )
     if template is None:
         template = ReplyTemplate(agency_id=agency_id, title=entry["title"])
         db.session.add(template)
     template.decision, template.why, template.next_steps = (
-        entry["decision"], entry["why"], entry["next_steps"])
+        entry["decision"],
+        entry["why"],
+        entry["next_steps"],
+    )
 
 
 def _load_area(entry: dict, parent: Area | None) -> int:
@@ -55,6 +69,11 @@ def _load_area(entry: dict, parent: Area | None) -> int:
         db.session.add(area)
     area.name, area.level, area.parent = entry["name"], entry["level"], parent
     return 1 + sum(_load_area(child, area) for child in entry.get("children", []))
+
+
+def all_agencies() -> list[Agency]:
+    """Every agency, in the order they were set up (the coordinator's first)."""
+    return list(db.session.scalars(select(Agency).order_by(Agency.id)))
 
 
 def area_choices() -> list[tuple[str, str]]:
@@ -75,8 +94,10 @@ def area_choices() -> list[tuple[str, str]]:
 
 def templates_for(agency: Agency) -> list[ReplyTemplate]:
     """The reply templates an agency's staff can start from."""
-    return list(db.session.scalars(
-        select(ReplyTemplate)
-        .where((ReplyTemplate.agency_id == agency.id) | ReplyTemplate.agency_id.is_(None))
-        .order_by(ReplyTemplate.agency_id.is_(None), ReplyTemplate.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ReplyTemplate)
+            .where((ReplyTemplate.agency_id == agency.id) | ReplyTemplate.agency_id.is_(None))
+            .order_by(ReplyTemplate.agency_id.is_(None), ReplyTemplate.id)
+        )
+    )

@@ -87,6 +87,7 @@ class CommentTooLong(DomainError):
 
 # --- staff side ---------------------------------------------------------------
 
+
 class ItemNotFound(DomainError):
     code = "not_found"
     http_status = 404

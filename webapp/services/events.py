@@ -6,8 +6,16 @@ from webapp.services import outbox
 
 SYSTEM = "system"
 # Changes a child or guardian hears about; "received" is confirmed on the spot.
-NOTIFIED_ACTIONS = {"routed", "accepted", "transferred", "returned", "marked_complex",
-                    "answered", "rated", "rejected"}
+NOTIFIED_ACTIONS = {
+    "routed",
+    "accepted",
+    "transferred",
+    "returned",
+    "marked_complex",
+    "answered",
+    "rated",
+    "rejected",
+}
 
 
 def record(
@@ -39,8 +47,13 @@ def notify_subscribers(suggestion: Suggestion, action: str) -> None:
     for subscription in suggestion.subscriptions:
         if subscription.contact.blocked_at is None:
             outbox.enqueue(
-                "telegram", str(subscription.contact_id),
-                {"type": "status", "suggestion_id": suggestion.id, "action": action,
-                 "status": suggestion.status},
+                "telegram",
+                str(subscription.contact_id),
+                {
+                    "type": "status",
+                    "suggestion_id": suggestion.id,
+                    "action": action,
+                    "status": suggestion.status,
+                },
                 suggestion,
             )

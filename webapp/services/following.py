@@ -13,16 +13,23 @@ from webapp.services import events
 
 def count(suggestion: Suggestion) -> int:
     """How many chats follow this suggestion."""
-    return db.session.scalar(select(func.count()).select_from(Subscription)
-                             .where(Subscription.suggestion_id == suggestion.id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Subscription)
+        .where(Subscription.suggestion_id == suggestion.id)
+    )
 
 
 def stop_all(suggestion: Suggestion, actor: str) -> int:
     """No chat hears about this suggestion any more; returns how many were following."""
-    stopped = db.session.execute(
-        delete(Subscription).where(Subscription.suggestion_id == suggestion.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount or 0
+    stopped = (
+        db.session.execute(
+            delete(Subscription)
+            .where(Subscription.suggestion_id == suggestion.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     if stopped:
         # The loaded collection would still list the deleted rows (and notify them).
         db.session.expire(suggestion, ["subscriptions"])

@@ -6,7 +6,6 @@ bot's handler owns the unit of work. A chat is stored (as a Contact) only after
 the guardian agrees; staff only ever see the contact's pseudonym.
 """
 
-import importlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import Domain
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
 import moderation
 from webapp.extensions import db
@@ -25,13 +23,19 @@ from webapp.models import (
     Danger,
     Kind,
     Outbox,
-    ProcessedUpdate,
     Subscription,
     Suggestion,
     utcnow,
 )
 from webapp.services import (
-    casework, errors, outbox, ratelimit, safeguarding, suggestions, tracking,
+    casework,
+    errors,
+    outbox,
+    ratelimit,
+    rosters,
+    safeguarding,
+    suggestions,
+    tracking,
 )
 from webapp.services.errors import DomainError
 
@@ -43,8 +47,6 @@ _l = Domain(domain="bot").lazy_gettext
 TELEGRAM = "telegram"
 GUARDIAN = "guardian"
 PSEUDONYM_PREFIX = "家长"
-CHAT_BUCKET = "bot_chat"
-CHAT_WINDOW_SECONDS = 60
 MY_SUGGESTIONS_LIMIT = 20
 # Outbox payload types on the telegram channel.
 STATUS = "status"  # a change of a followed suggestion
@@ -111,16 +113,8 @@ class FirstLook:
         return self.danger in Danger.RAISED
 
 
-class Admission:
-    """What to do with an incoming update."""
-
-    HANDLE = "handle"
-    DUPLICATE = "duplicate"  # seen before: handled once already
-    LIMITED = "limited"  # too many from this chat: drop quietly
-    LIMITED_FIRST = "limited_first"  # the first one over the limit: say so once
-
-
 # --- contacts -----------------------------------------------------------------
+
 
 def _pseudonym() -> str:
     return f"{PSEUDONYM_PREFIX}-{secrets.token_hex(2).upper()}"
@@ -188,6 +182,7 @@ def delete_contact(contact: Contact) -> int:
 
 # --- suggestions ---------------------------------------------------------------
 
+
 def submit(
     contact: Contact,
     *,
@@ -208,12 +203,21 @@ def submit(
     delivery round; if that send fails, delivery retries it with back-off.
     """
     created = suggestions.create_suggestion(
-        text=text, kind=kind, channel=Channel.BOT, actor=GUARDIAN, age_band=age_band,
-        area_code=area_code, place=place, photos=list(photos), contact=contact,
-        public=bool(public), family_may_read=bool(family_may_read),
+        text=text,
+        kind=kind,
+        channel=Channel.BOT,
+        actor=GUARDIAN,
+        age_band=age_band,
+        area_code=area_code,
+        place=place,
+        photos=list(photos),
+        contact=contact,
+        public=bool(public),
+        family_may_read=bool(family_may_read),
     )
     message = outbox.enqueue(
-        TELEGRAM, str(contact.id),
+        TELEGRAM,
+        str(contact.id),
         {"type": CODE, "suggestion_id": created.suggestion.id, "code": created.code},
         created.suggestion,
     )
@@ -279,11 +283,15 @@ def follow(contact: Contact, code: str, client_key: str) -> Suggestion:
     """
     suggestion = suggestions.get_by_code(code, client_key)
     if not may_follow(contact, suggestion):
-        ratelimit.hit(suggestions.LOOKUP_BUCKET, client_key,
-                      current_app.config["LOOKUP_WINDOW_SECONDS"])
+        ratelimit.hit(
+            suggestions.LOOKUP_BUCKET, client_key, current_app.config["LOOKUP_WINDOW_SECONDS"]
+        )
         raise errors.NotFound()
-    exists = db.session.scalar(select(Subscription.id).where(
-        Subscription.suggestion_id == suggestion.id, Subscription.contact_id == contact.id))
+    exists = db.session.scalar(
+        select(Subscription.id).where(
+            Subscription.suggestion_id == suggestion.id, Subscription.contact_id == contact.id
+        )
+    )
     if not exists:
         db.session.add(Subscription(suggestion=suggestion, contact=contact))
         db.session.flush()
@@ -293,7 +301,8 @@ def follow(contact: Contact, code: str, client_key: str) -> Suggestion:
 def _followable_by(contact: Contact):
     """SQL: items this contact sent, or that no person has to look at."""
     return (Suggestion.contact_id == contact.id) | (
-        Suggestion.urgent.is_(False) & Suggestion.danger.notin_(Danger.RAISED))
+        Suggestion.urgent.is_(False) & Suggestion.danger.notin_(Danger.RAISED)
+    )
 
 
 def my_suggestions(contact: Contact, limit: int = MY_SUGGESTIONS_LIMIT) -> list[Suggestion]:
@@ -302,13 +311,15 @@ def my_suggestions(contact: Contact, limit: int = MY_SUGGESTIONS_LIMIT) -> list[
     An item raised to review or urgent after someone else followed it drops out of
     their list (checked on every read, not only when following).
     """
-    return list(db.session.scalars(
-        select(Suggestion)
-        .join(Subscription, Subscription.suggestion_id == Suggestion.id)
-        .where(Subscription.contact_id == contact.id, _followable_by(contact))
-        .order_by(Suggestion.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .join(Subscription, Subscription.suggestion_id == Suggestion.id)
+            .where(Subscription.contact_id == contact.id, _followable_by(contact))
+            .order_by(Suggestion.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def followed(contact: Contact, suggestion_id: int) -> Suggestion:
@@ -316,8 +327,11 @@ def followed(contact: Contact, suggestion_id: int) -> Suggestion:
     suggestion = db.session.scalar(
         select(Suggestion)
         .join(Subscription, Subscription.suggestion_id == Suggestion.id)
-        .where(Subscription.contact_id == contact.id, Suggestion.id == suggestion_id,
-               _followable_by(contact))
+        .where(
+            Subscription.contact_id == contact.id,
+            Suggestion.id == suggestion_id,
+            _followable_by(contact),
+        )
     )
     if suggestion is None:
         raise NotFollowing()
@@ -332,35 +346,7 @@ def rate_as_guardian(
     return suggestions.apply_rating(suggestion, rating, comment, actor=GUARDIAN)
 
 
-# --- updates and delivery ----------------------------------------------------------
-
-def admit_update(update_id: int, chat_id: int | None, per_minute: int) -> str:
-    """Count an incoming update against its chat's limit and remember it, so it is handled once.
-
-    Call it first in its own unit of work (the count is written on a connection of
-    its own). Returns an Admission value.
-    """
-    state = Admission.HANDLE
-    if chat_id is not None:
-        # Counted in its own transaction first (SQLite: before this session writes).
-        key = f"{TELEGRAM}:{chat_id}"
-        ratelimit.hit(CHAT_BUCKET, key, CHAT_WINDOW_SECONDS)
-        seen = ratelimit.count(CHAT_BUCKET, key, CHAT_WINDOW_SECONDS)
-        if seen > per_minute:
-            state = Admission.LIMITED_FIRST if seen == per_minute + 1 else Admission.LIMITED
-    try:
-        with db.session.begin_nested():
-            db.session.add(ProcessedUpdate(update_id=update_id))
-    except IntegrityError:
-        return Admission.DUPLICATE
-    return state
-
-
-def forget_processed_updates(older_than: timedelta = timedelta(days=2)) -> int:
-    """Drop remembered update ids older than Telegram ever re-sends (a day)."""
-    return db.session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - older_than)
-    ).rowcount
+# --- delivery ----------------------------------------------------------
 
 
 def claim_pushes(limit: int, lease_seconds: int) -> list[Push]:
@@ -387,12 +373,29 @@ def claim_pushes(limit: int, lease_seconds: int) -> list[Push]:
         elif kind == CODE and suggestion.contact_id != contact.id:
             _fail(message.id, "not_sender")
         elif kind == CODE:
-            pushes.append(Push(message.id, contact.telegram_chat_id, CODE, suggestion.id, {},
-                               type=CODE, code=payload["code"], danger=danger_level(suggestion),
-                               kinds=tuple(suggestion.urgent_reasons or ())))
+            pushes.append(
+                Push(
+                    message.id,
+                    contact.telegram_chat_id,
+                    CODE,
+                    suggestion.id,
+                    {},
+                    type=CODE,
+                    code=payload["code"],
+                    danger=danger_level(suggestion),
+                    kinds=tuple(suggestion.urgent_reasons or ()),
+                )
+            )
         else:
-            pushes.append(Push(message.id, contact.telegram_chat_id, payload.get("action", ""),
-                               suggestion.id, guardian_view(contact, suggestion)))
+            pushes.append(
+                Push(
+                    message.id,
+                    contact.telegram_chat_id,
+                    payload.get("action", ""),
+                    suggestion.id,
+                    guardian_view(contact, suggestion),
+                )
+            )
     db.session.flush()
     return pushes
 
@@ -412,7 +415,8 @@ def _strip_code(message_id: int) -> None:
     payload = db.session.scalar(select(Outbox.payload).where(Outbox.id == message_id))
     if payload and payload.get("type") == CODE and "code" in payload:
         db.session.execute(
-            update(Outbox).where(Outbox.id == message_id)
+            update(Outbox)
+            .where(Outbox.id == message_id)
             .values(payload={k: v for k, v in payload.items() if k != "code"})
             .execution_options(synchronize_session=False)
         )
@@ -422,8 +426,10 @@ def _forget_codes(recipient: str) -> None:
     """Strip the codes of one chat's finished code messages (blocked, erased)."""
     finished = db.session.execute(
         select(Outbox.id, Outbox.payload).where(
-            Outbox.channel == TELEGRAM, Outbox.recipient == recipient,
-            Outbox.failed_at.is_not(None) | Outbox.delivered_at.is_not(None))
+            Outbox.channel == TELEGRAM,
+            Outbox.recipient == recipient,
+            Outbox.failed_at.is_not(None) | Outbox.delivered_at.is_not(None),
+        )
     ).all()
     for message_id, payload in finished:
         if payload and payload.get("type") == CODE and "code" in payload:
@@ -438,8 +444,9 @@ def code_delivered(message_id: int) -> None:
 
 def code_not_sent(message_id: int, error: str, *, wait_seconds: float | None = None) -> bool:
     """A code message failed for now: retry with back-off (long); True if given up."""
-    gave_up = outbox.mark_retry(message_id, error, wait_seconds=wait_seconds,
-                                max_attempts=CODE_MAX_ATTEMPTS)
+    gave_up = outbox.mark_retry(
+        message_id, error, wait_seconds=wait_seconds, max_attempts=CODE_MAX_ATTEMPTS
+    )
     if gave_up:
         _strip_code(message_id)
     return gave_up
@@ -452,34 +459,20 @@ def code_refused(message_id: int, error: str) -> None:
 
 # --- staff: linking a chat for urgent alerts -------------------------------------------
 
+
 def link_duty_chat(code: str, chat_id: int) -> bool:
     """Link a staff member's chat with the one-time code from the staff console.
 
     Failed codes are limited per chat, so codes cannot be guessed. False if the code
-    did not work (or alerts cannot link chats yet).
+    did not work.
     """
     key = f"{TELEGRAM}:{chat_id}"
     if ratelimit.count(DUTY_BUCKET, key, DUTY_WINDOW_SECONDS) >= DUTY_FAILURES_PER_WINDOW:
         raise errors.TooManyTries()
-    link = _link_staff_chat()
-    linked = bool(link(code, chat_id)) if link and (code or "").strip() else False
+    linked = bool(rosters.link_staff_chat(code, chat_id)) if (code or "").strip() else False
     if not linked:
         ratelimit.hit(DUTY_BUCKET, key, DUTY_WINDOW_SECONDS)
     return linked
-
-
-def _link_staff_chat():
-    name = "webapp.services.alerts"
-    try:
-        alerts = importlib.import_module(name)
-    except ModuleNotFoundError as exc:  # not written yet; any other import error is a bug
-        if exc.name != name:
-            raise
-        alerts = None
-    link = getattr(alerts, "link_staff_chat", None)
-    if link is None:
-        log.warning("alerts.link_staff_chat is missing: staff chats cannot be linked")
-    return link
 
 
 def blocked_by_chat(message_id: int, chat_id: int) -> None:

@@ -25,7 +25,7 @@ from webapp.models import (
 )
 from webapp.services import casework, errors, events, ratelimit, safeguarding, suggestions, support
 from webapp.services import participation_errors as perrors
-from webapp.services.council import today
+from webapp.services.councils import today
 from webapp.services.photos import clean_photo
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,11 @@ def can_see_report(user: StaffUser, mission: Mission) -> bool:
     """The coordinator always; the receiving agency once the report has been sent to it."""
     if user.sees_all_agencies:
         return True
-    return (mission.report_suggestion_id is not None and user.agency_id is not None
-            and mission.agency_id == user.agency_id)
+    return (
+        mission.report_suggestion_id is not None
+        and user.agency_id is not None
+        and mission.agency_id == user.agency_id
+    )
 
 
 def get_mission(user: StaffUser, mission_id: int) -> Mission:
@@ -68,30 +71,50 @@ def missions_for(user: StaffUser) -> list[Mission]:
     if not user.sees_all_agencies:
         if user.agency_id is None:
             return []
-        query = query.where(Mission.agency_id == user.agency_id,
-                            Mission.report_suggestion_id.is_not(None))
+        query = query.where(
+            Mission.agency_id == user.agency_id, Mission.report_suggestion_id.is_not(None)
+        )
     return list(db.session.scalars(query))
 
 
 # --- missions --------------------------------------------------------------------------
 
+
 def create_mission(
-    user: StaffUser, *, title: str, checklist: list[str], area_code: str,
-    starts_on: date | None, ends_on: date | None, agency_code: str,
+    user: StaffUser,
+    *,
+    title: str,
+    checklist: list[str],
+    area_code: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    agency_code: str,
 ) -> Mission:
     """The coordinator sets a mission: what to look for, where, when, and who gets the report."""
     casework.require_coordinator(user)
     title = (title or "").strip()
     items = [item.strip() for item in checklist or [] if item and item.strip()]
-    if (not title or len(title) > MAX_TITLE_LENGTH or not 1 <= len(items) <= MAX_ITEMS
-            or any(len(item) > MAX_ITEM_LENGTH for item in items)
-            or not isinstance(starts_on, date) or not isinstance(ends_on, date)
-            or ends_on < starts_on):
+    if (
+        not title
+        or len(title) > MAX_TITLE_LENGTH
+        or not 1 <= len(items) <= MAX_ITEMS
+        or any(len(item) > MAX_ITEM_LENGTH for item in items)
+        or not isinstance(starts_on, date)
+        or not isinstance(ends_on, date)
+        or ends_on < starts_on
+    ):
         raise perrors.MissionInputInvalid()
     area = support.area_by_code(area_code)
     agency = casework.agency_by_code(agency_code)
-    mission = Mission(title=title, checklist=items, area=area, starts_on=starts_on,
-                      ends_on=ends_on, agency=agency, created_by_id=user.id)
+    mission = Mission(
+        title=title,
+        checklist=items,
+        area=area,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        agency=agency,
+        created_by_id=user.id,
+    )
     db.session.add(mission)
     db.session.flush()
     return mission
@@ -106,9 +129,17 @@ def is_open(mission: Mission, on: date | None = None) -> bool:
 def open_missions(on: date | None = None) -> list[Mission]:
     """Missions children can take part in today."""
     on = on or today()
-    return list(db.session.scalars(select(Mission).where(
-        Mission.starts_on <= on, Mission.ends_on >= on, Mission.report_suggestion_id.is_(None),
-    ).order_by(Mission.ends_on, Mission.id)))
+    return list(
+        db.session.scalars(
+            select(Mission)
+            .where(
+                Mission.starts_on <= on,
+                Mission.ends_on >= on,
+                Mission.report_suggestion_id.is_(None),
+            )
+            .order_by(Mission.ends_on, Mission.id)
+        )
+    )
 
 
 def public_mission(mission_id: int) -> Mission:
@@ -120,8 +151,14 @@ def public_mission(mission_id: int) -> Mission:
 
 
 def observe(
-    mission_id: int, *, client: str, ticks: list[int] | list[str] = (), text: str | None = None,
-    place: str | None = None, nickname: str | None = None, photo: bytes | None = None,
+    mission_id: int,
+    *,
+    client: str,
+    ticks: list[int] | list[str] = (),
+    text: str | None = None,
+    place: str | None = None,
+    nickname: str | None = None,
+    photo: bytes | None = None,
 ) -> Observation:
     """An observer's report on a mission: ticks of the checklist, words, a photo, a place."""
     mission = public_mission(mission_id)
@@ -148,12 +185,19 @@ def observe(
     cleaned = clean_photo(photo) if photo else None
     # Counted before this request writes anything: the counter has its own transaction.
     ratelimit.hit(OBSERVATION_BUCKET, client, 3600)
-    observation = Observation(mission=mission, ticks=chosen, text=text, place=place,
-                              nickname=nickname)
+    observation = Observation(
+        mission=mission, ticks=chosen, text=text, place=place, nickname=nickname
+    )
     analysed = _analyse(observation)
     if cleaned:
-        observation.photos = [Photo(data=cleaned.data, mime_type=cleaned.mime_type,
-                                    width=cleaned.width, height=cleaned.height)]
+        observation.photos = [
+            Photo(
+                data=cleaned.data,
+                mime_type=cleaned.mime_type,
+                width=cleaned.width,
+                height=cleaned.height,
+            )
+        ]
     db.session.add(observation)
     db.session.flush()
     if analysed and observation.danger in Danger.RAISED:
@@ -184,18 +228,28 @@ def _take_aside(observation: Observation, photo: bytes | None) -> Suggestion:
     other; it never reaches the report, the agency of the mission or a public page."""
     mission = observation.mission
     created = suggestions.create_suggestion(
-        text=observation.text, kind=Kind.PROBLEM, channel=Channel.OBSERVER, actor="child",
-        area_code=mission.area.code, place=observation.place, photos=[photo] if photo else [],
-        public=False, family_may_read=False,
+        text=observation.text,
+        kind=Kind.PROBLEM,
+        channel=Channel.OBSERVER,
+        actor="child",
+        area_code=mission.area.code,
+        place=observation.place,
+        photos=[photo] if photo else [],
+        public=False,
+        family_may_read=False,
     )
     item = created.suggestion
     observation.danger_suggestion_id = item.id
-    events.record(item, "from_observation", "child",
-                  detail={"mission": mission.id, "observation": observation.id,
-                          "danger": observation.danger})
+    events.record(
+        item,
+        "from_observation",
+        "child",
+        detail={"mission": mission.id, "observation": observation.id, "danger": observation.danger},
+    )
     db.session.flush()
-    log.info("observation %s on mission %s taken aside as item %s",
-             observation.id, mission.id, item.id)
+    log.info(
+        "observation %s on mission %s taken aside as item %s", observation.id, mission.id, item.id
+    )
     return item
 
 
@@ -209,9 +263,12 @@ def danger_item(observation: Observation) -> Suggestion | None:
 def is_public_observation(observation: Observation) -> bool:
     """Its words and photo may be shown to other people: in a sent report, approved by a
     person, not hidden, no danger."""
-    return (not observation.hidden and observation.danger == Danger.NONE
-            and observation.visibility == Visibility.APPROVED
-            and observation.mission.report_suggestion_id is not None)
+    return (
+        not observation.hidden
+        and observation.danger == Danger.NONE
+        and observation.visibility == Visibility.APPROVED
+        and observation.mission.report_suggestion_id is not None
+    )
 
 
 def hide_observation(user: StaffUser, observation_id: int, hidden: bool = True) -> Observation:
@@ -226,6 +283,7 @@ def hide_observation(user: StaffUser, observation_id: int, hidden: bool = True) 
 
 
 # --- the report --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Report:
@@ -258,10 +316,14 @@ def report(mission: Mission, public: bool = False) -> Report:
                 counts[tick] += 1
     item = mission.report_suggestion
     return Report(
-        mission=mission, observations=len(counted), hidden=len(mission.observations) - len(counted),
-        counts=list(zip(mission.checklist, counts, strict=True)), shown=shown,
+        mission=mission,
+        observations=len(counted),
+        hidden=len(mission.observations) - len(counted),
+        counts=list(zip(mission.checklist, counts, strict=True)),
+        shown=shown,
         photos=[p for o in shown for p in o.photos],
-        answer=item.answer if item else None, status=item.status if item else None,
+        answer=item.answer if item else None,
+        status=item.status if item else None,
     )
 
 
@@ -299,9 +361,13 @@ def report_text(result: Report) -> str:
     mission = result.mission
     lines = [
         _("Children's observer group report: %(title)s", title=mission.title),
-        _("%(area)s, %(start)s to %(end)s, %(n)s observations.", area=mission.area.name,
-          start=mission.starts_on.isoformat(), end=mission.ends_on.isoformat(),
-          n=result.observations),
+        _(
+            "%(area)s, %(start)s to %(end)s, %(n)s observations.",
+            area=mission.area.name,
+            start=mission.starts_on.isoformat(),
+            end=mission.ends_on.isoformat(),
+            n=result.observations,
+        ),
     ]
     lines += [_("- %(item)s: %(n)s", item=item, n=n) for item, n in result.counts]
     quotes = [o.redacted_text for o in result.shown if o.redacted_text][:REPORT_QUOTES]
@@ -323,8 +389,11 @@ def send_report(user: StaffUser, mission_id: int) -> Suggestion:
     if result.observations == 0:
         raise perrors.ReportEmpty()
     created = suggestions.create_suggestion(
-        text=report_text(result), kind=Kind.PROBLEM, channel=Channel.OBSERVER,
-        actor=f"mission:{mission.id}", area_code=mission.area.code,
+        text=report_text(result),
+        kind=Kind.PROBLEM,
+        channel=Channel.OBSERVER,
+        actor=f"mission:{mission.id}",
+        area_code=mission.area.code,
     )
     item = created.suggestion  # its tracking code is not needed: the report page shows the answer
     mission.report_suggestion = item

@@ -62,7 +62,8 @@ class NeverPublic(DomainError):
     code = "never_public"
     http_status = 409
     message = _l(
-        "This cannot be shown publicly: the child did not share it, or it tells of danger.")
+        "This cannot be shown publicly: the child did not share it, or it tells of danger."
+    )
 
 
 class PublicTextInvalid(DomainError):
@@ -78,17 +79,23 @@ class TooManyReports(DomainError):
 
 # --- the cards --------------------------------------------------------------------
 
+
 def _suggestion_may_be_public(s: Suggestion) -> bool:
     """Shared by the child, analysed, no danger: a person may approve it."""
-    return (s.public is True and s.analysed_at is not None and s.redacted_text is not None
-            and not s.urgent and s.danger == Danger.NONE and s.channel != Channel.OBSERVER
-            and s.status != Status.REJECTED)
+    return (
+        s.public is True
+        and s.analysed_at is not None
+        and s.redacted_text is not None
+        and not s.urgent
+        and s.danger == Danger.NONE
+        and s.channel != Channel.OBSERVER
+        and s.status != Status.REJECTED
+    )
 
 
 def _observation_may_be_public(o: Observation) -> bool:
     """In a sent report, not hidden, no danger: a person may approve it."""
-    return (not o.hidden and o.danger == Danger.NONE
-            and o.mission.report_suggestion_id is not None)
+    return not o.hidden and o.danger == Danger.NONE and o.mission.report_suggestion_id is not None
 
 
 def _load(kind: str, card_id) -> Suggestion | Observation:
@@ -128,6 +135,7 @@ def reports_to_hide() -> int:
 
 # --- the queue ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Card:
     kind: str  # suggestion | observation
@@ -157,20 +165,33 @@ def queue(user: StaffUser, limit: int = QUEUE_LIMIT) -> list[Card]:
     casework.require_coordinator(user)
     threshold = reports_to_hide()
     rows = db.session.scalars(
-        select(Suggestion).where(
-            Suggestion.public.is_(True), Suggestion.visibility == Visibility.PENDING,
-            Suggestion.analysed_at.is_not(None), Suggestion.redacted_text.is_not(None),
-            Suggestion.urgent.is_(False), Suggestion.danger == Danger.NONE,
-            Suggestion.channel != Channel.OBSERVER, Suggestion.status != Status.REJECTED,
-        ).order_by(Suggestion.created_at, Suggestion.id).limit(limit)
+        select(Suggestion)
+        .where(
+            Suggestion.public.is_(True),
+            Suggestion.visibility == Visibility.PENDING,
+            Suggestion.analysed_at.is_not(None),
+            Suggestion.redacted_text.is_not(None),
+            Suggestion.urgent.is_(False),
+            Suggestion.danger == Danger.NONE,
+            Suggestion.channel != Channel.OBSERVER,
+            Suggestion.status != Status.REJECTED,
+        )
+        .order_by(Suggestion.created_at, Suggestion.id)
+        .limit(limit)
     ).all()
     observations = db.session.scalars(
-        select(Observation).join(Mission, Mission.id == Observation.mission_id).where(
-            Observation.visibility == Visibility.PENDING, Observation.hidden.is_(False),
-            Observation.danger == Danger.NONE, Mission.report_suggestion_id.is_not(None),
+        select(Observation)
+        .join(Mission, Mission.id == Observation.mission_id)
+        .where(
+            Observation.visibility == Visibility.PENDING,
+            Observation.hidden.is_(False),
+            Observation.danger == Danger.NONE,
+            Mission.report_suggestion_id.is_not(None),
             # Ticks alone show no child's words or picture: nothing to approve.
             or_(Observation.redacted_text.is_not(None), Observation.photos.any()),
-        ).order_by(Observation.created_at, Observation.id).limit(limit)
+        )
+        .order_by(Observation.created_at, Observation.id)
+        .limit(limit)
     ).all()
     s_reports = _report_stats(PublicReport.suggestion_id, [s.id for s in rows])
     o_reports = _report_stats(PublicReport.observation_id, [o.id for o in observations])
@@ -178,13 +199,35 @@ def queue(user: StaffUser, limit: int = QUEUE_LIMIT) -> list[Card]:
     cards = []
     for s in rows:
         count, last = s_reports.get(s.id, (0, None))
-        cards.append(_card(SUGGESTION, s, s.public_text or s.redacted_text, bool(s.public_text),
-                           s.created_at, count, last, threshold, []))
+        cards.append(
+            _card(
+                SUGGESTION,
+                s,
+                s.public_text or s.redacted_text,
+                bool(s.public_text),
+                s.created_at,
+                count,
+                last,
+                threshold,
+                [],
+            )
+        )
     for o in observations:
         count, last = o_reports.get(o.id, (0, None))
         since = max(o.created_at, o.mission.report_suggestion.created_at)
-        cards.append(_card(OBSERVATION, o, o.redacted_text, False, since, count, last,
-                           threshold, list(o.photos)))
+        cards.append(
+            _card(
+                OBSERVATION,
+                o,
+                o.redacted_text,
+                False,
+                since,
+                count,
+                last,
+                threshold,
+                list(o.photos),
+            )
+        )
     cards.sort(key=lambda c: (not c.taken_down, c.waiting_since, c.kind, c.id))
     return cards[:limit]
 
@@ -192,25 +235,42 @@ def queue(user: StaffUser, limit: int = QUEUE_LIMIT) -> list[Card]:
 def _report_stats(column, ids: list[int]) -> dict[int, tuple[int, datetime]]:
     if not ids:
         return {}
-    return {row[0]: (row[1], row[2]) for row in db.session.execute(
-        select(column, func.count(), func.max(PublicReport.created_at))
-        .where(column.in_(ids)).group_by(column))}
+    return {
+        row[0]: (row[1], row[2])
+        for row in db.session.execute(
+            select(column, func.count(), func.max(PublicReport.created_at))
+            .where(column.in_(ids))
+            .group_by(column)
+        )
+    }
 
 
 def _card(kind, item, text, edited, since, reports, last_report, threshold, photos) -> Card:
     taken_down = reports >= threshold
     if taken_down and last_report is not None:
         since = last_report  # waiting again since the children took it down
-    return Card(kind=kind, item=item, text=text, edited=edited, waiting_since=since,
-                due_at=add_working_days(since, LIMIT_WORKING_DAYS), reports=reports,
-                taken_down=taken_down, photos=photos)
+    return Card(
+        kind=kind,
+        item=item,
+        text=text,
+        edited=edited,
+        waiting_since=since,
+        due_at=add_working_days(since, LIMIT_WORKING_DAYS),
+        reports=reports,
+        taken_down=taken_down,
+        photos=photos,
+    )
 
 
 # --- a moderator's decisions -----------------------------------------------------------
 
+
 def _check_may_be_public(card) -> None:
-    may = (_suggestion_may_be_public(card) if isinstance(card, Suggestion)
-           else _observation_may_be_public(card))
+    may = (
+        _suggestion_may_be_public(card)
+        if isinstance(card, Suggestion)
+        else _observation_may_be_public(card)
+    )
     if not may:
         raise NeverPublic()
 
@@ -270,6 +330,7 @@ def hide(user: StaffUser, kind: str, card_id: int, reason: str | None) -> Sugges
 
 # --- children: "告诉大人：这条不对劲" -----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reported:
     new: bool  # False: this device had told already
@@ -288,24 +349,27 @@ def report_card(kind: str, card_id, device_token: str | None, client: str) -> Re
     if not is_public_card(card) or not support.valid_device_token(device_token):
         raise CardNotFound()
     digest = support.device_hash(device_token)
-    exists = db.session.scalar(select(PublicReport.id).where(
-        _report_filter(card), PublicReport.device_hash == digest))
+    exists = db.session.scalar(
+        select(PublicReport.id).where(_report_filter(card), PublicReport.device_hash == digest)
+    )
     if exists is not None:
         return Reported(new=False, taken_down=False)
     if ratelimit.count(REPORT_BUCKET, client, 3600) >= REPORTS_PER_HOUR:
         raise TooManyReports()
     # Counted before this request writes anything: the counter has its own transaction.
     ratelimit.hit(REPORT_BUCKET, client, 3600)
-    fields = {"suggestion_id": card.id} if isinstance(card, Suggestion) else {
-        "observation_id": card.id}
+    fields = (
+        {"suggestion_id": card.id} if isinstance(card, Suggestion) else {"observation_id": card.id}
+    )
     try:
         with db.session.begin_nested():
             db.session.add(PublicReport(device_hash=digest, **fields))
             db.session.flush()
     except IntegrityError:  # the same device, twice at once
         return Reported(new=False, taken_down=False)
-    count = db.session.scalar(select(func.count()).select_from(PublicReport)
-                              .where(_report_filter(card)))
+    count = db.session.scalar(
+        select(func.count()).select_from(PublicReport).where(_report_filter(card))
+    )
     taken_down = count >= reports_to_hide()
     if taken_down:
         card.visibility = Visibility.PENDING

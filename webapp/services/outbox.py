@@ -24,8 +24,12 @@ MAX_ERROR_LENGTH = 200
 
 
 def enqueue(
-    channel: str, recipient: str, payload: dict, suggestion: Suggestion | None = None,
-    *, dedup_key: str | None = None,
+    channel: str,
+    recipient: str,
+    payload: dict,
+    suggestion: Suggestion | None = None,
+    *,
+    dedup_key: str | None = None,
 ) -> Outbox:
     """Queue a message; a worker delivers it with retries once the transaction commits.
 
@@ -35,8 +39,13 @@ def enqueue(
         existing = db.session.scalar(select(Outbox).where(Outbox.dedup_key == dedup_key))
         if existing is not None:
             return existing
-    message = Outbox(channel=channel, recipient=recipient, payload=payload, dedup_key=dedup_key,
-                     suggestion_id=suggestion.id if suggestion else None)
+    message = Outbox(
+        channel=channel,
+        recipient=recipient,
+        payload=payload,
+        dedup_key=dedup_key,
+        suggestion_id=suggestion.id if suggestion else None,
+    )
     if dedup_key is None:
         db.session.add(message)
         return message
@@ -79,16 +88,21 @@ def claim_due(
             claimed.append(message_id)
     if not claimed:
         return []
-    return list(db.session.scalars(
-        select(Outbox).where(Outbox.id.in_(claimed)).order_by(Outbox.id)
-        .execution_options(populate_existing=True)
-    ))
+    return list(
+        db.session.scalars(
+            select(Outbox)
+            .where(Outbox.id.in_(claimed))
+            .order_by(Outbox.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def mark_delivered(message_id: int, now: datetime | None = None) -> bool:
     """Record that a message was sent; False if it was already marked."""
     result = db.session.execute(
-        update(Outbox).where(Outbox.id == message_id, Outbox.delivered_at.is_(None))
+        update(Outbox)
+        .where(Outbox.id == message_id, Outbox.delivered_at.is_(None))
         .values(delivered_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -101,8 +115,12 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def mark_retry(
-    message_id: int, error: str, *, wait_seconds: float | None = None,
-    max_attempts: int = MAX_ATTEMPTS, now: datetime | None = None,
+    message_id: int,
+    error: str,
+    *,
+    wait_seconds: float | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    now: datetime | None = None,
 ) -> bool:
     """A send failed for now: try again after a back-off, or give up after max_attempts.
 
@@ -126,7 +144,8 @@ def mark_retry(
 def mark_failed(message_id: int, error: str, now: datetime | None = None) -> None:
     """Give a message up for good (the recipient is gone or refuses it)."""
     db.session.execute(
-        update(Outbox).where(Outbox.id == message_id, *_pending())
+        update(Outbox)
+        .where(Outbox.id == message_id, *_pending())
         .values(failed_at=now or utcnow(), last_error=error[:MAX_ERROR_LENGTH])
         .execution_options(synchronize_session=False)
     )
@@ -135,7 +154,8 @@ def mark_failed(message_id: int, error: str, now: datetime | None = None) -> Non
 def fail_pending(channel: str, recipient: str, error: str, now: datetime | None = None) -> int:
     """Give up every undelivered message to one recipient; returns how many."""
     return db.session.execute(
-        update(Outbox).where(Outbox.channel == channel, Outbox.recipient == recipient, *_pending())
+        update(Outbox)
+        .where(Outbox.channel == channel, Outbox.recipient == recipient, *_pending())
         .values(failed_at=now or utcnow(), last_error=error[:MAX_ERROR_LENGTH])
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -134,10 +134,11 @@ class AccountExists(DomainError):
 
 # --- support (附议) ------------------------------------------------------------
 
+
 class NotSupportable(DomainError):
     code = "not_supportable"
     http_status = 409
-    message = _l("This message cannot get a \"me too\" right now.")
+    message = _l('This message cannot get a "me too" right now.')
 
 
 class SuggestionNotFound(DomainError):
@@ -155,10 +156,11 @@ class AreaNotFound(DomainError):
 class TooManySupports(DomainError):
     code = "too_many_supports"
     http_status = 429
-    message = _l("That is a lot of \"me too\" for one tablet. Please try again later.")
+    message = _l('That is a lot of "me too" for one tablet. Please try again later.')
 
 
 # --- observer missions ----------------------------------------------------------
+
 
 class MissionNotFound(DomainError):
     code = "mission_not_found"

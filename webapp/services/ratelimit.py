@@ -56,8 +56,10 @@ def hit(bucket: str, key: str, seconds: int) -> None:
             with conn.begin_nested():
                 conn.execute(
                     insert(RateLimitHit).values(
-                        bucket=bucket, key_hash=_key_hash(key),
-                        window_start=_window(seconds), count=1,
+                        bucket=bucket,
+                        key_hash=_key_hash(key),
+                        window_start=_window(seconds),
+                        count=1,
                     )
                 )
         except IntegrityError:  # another process inserted it first
@@ -67,6 +69,9 @@ def hit(bucket: str, key: str, seconds: int) -> None:
 def prune(max_window_seconds: int = 24 * 3600) -> int:
     """Forget counters from windows that ended long ago (run by the worker)."""
     with db.engine.begin() as conn:
-        result = conn.execute(delete(RateLimitHit).where(
-            RateLimitHit.window_start < int(time.time()) - max_window_seconds))
+        result = conn.execute(
+            delete(RateLimitHit).where(
+                RateLimitHit.window_start < int(time.time()) - max_window_seconds
+            )
+        )
     return result.rowcount

@@ -64,8 +64,9 @@ def _mail_state():
 def send_email(address: str, subject: str, body: str) -> None:
     """Send one plain-text e-mail through the configured SMTP server."""
     state = _mail_state()
-    message = flask_mail.Message(subject=subject, recipients=[address], body=body,
-                                 sender=state.default_sender)
+    message = flask_mail.Message(
+        subject=subject, recipients=[address], body=body, sender=state.default_sender
+    )
     try:
         with _Connection(state) as connection:
             connection.send(message)
@@ -130,8 +131,9 @@ def send_telegram(chat_id: int, text: str) -> None:
     if not token:
         raise SendFailed("NoTelegramToken", permanent=True)
     url = f"{config['TELEGRAM_API_BASE_URL']}{token}/sendMessage"
-    response = _post(url, {"chat_id": chat_id, "text": text, "link_preview_options":
-                           {"is_disabled": True}})
+    response = _post(
+        url, {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
+    )
     if response.status_code == 429:
         retry = (_json(response).get("parameters") or {}).get("retry_after")
         raise SendFailed("HTTP429", retry_after=float(retry) if retry else None)

@@ -20,7 +20,6 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 TOKEN_LIFETIME = timedelta(hours=12)
 
 
-
 def _hasher() -> PasswordHasher:
     # argon2id with the library's defaults (64 MiB, t=3); tests use a cheaper setting.
     return PasswordHasher(**current_app.config.get("ARGON2_PARAMETERS", {}))
@@ -51,8 +50,10 @@ def authenticate(email: str, password: str, client: str) -> StaffUser:
     """The account for these credentials; failures are limited per e-mail and per client."""
     email = (email or "").strip().lower()
     keys = (f"email:{email}", f"client:{client}")
-    if any(ratelimit.count("login_failure", k, LOGIN_WINDOW_SECONDS) >= LOGIN_FAILURES_ALLOWED
-           for k in keys):
+    if any(
+        ratelimit.count("login_failure", k, LOGIN_WINDOW_SECONDS) >= LOGIN_FAILURES_ALLOWED
+        for k in keys
+    ):
         raise errors.LoginThrottled()
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
     hasher = _hasher()

@@ -13,11 +13,32 @@ from sqlalchemy import select
 import moderation
 from webapp.extensions import db
 from webapp.models import (
-    AGE_BANDS, Agency, AlertKind, Area, Channel, Contact, Danger, Kind, Photo, Rating, Status,
-    Subscription, Suggestion, Tablet, Visibility, utcnow,
+    AGE_BANDS,
+    Agency,
+    AlertKind,
+    Area,
+    Channel,
+    Contact,
+    Danger,
+    Kind,
+    Photo,
+    Rating,
+    Status,
+    Subscription,
+    Suggestion,
+    Tablet,
+    Visibility,
+    utcnow,
 )
 from webapp.services import (
-    alerts, casework, clusters, codes, errors, events, ratelimit, safeguarding,
+    alerts,
+    casework,
+    clusters,
+    codes,
+    errors,
+    events,
+    ratelimit,
+    safeguarding,
 )
 from webapp.services.photos import clean_photo
 
@@ -89,10 +110,19 @@ def create_suggestion(
 
     code, digest = _unused_code()
     suggestion = Suggestion(
-        code_hash=digest, channel=channel, kind=kind, text=text, place=place,
-        area=area, age_band=age_band or None, status=Status.RECEIVED, contact=contact,
-        public=public is True, visibility=Visibility.PENDING if public is True else None,
-        family_may_read=family_may_read is True, tablet=tablet,
+        code_hash=digest,
+        channel=channel,
+        kind=kind,
+        text=text,
+        place=place,
+        area=area,
+        age_band=age_band or None,
+        status=Status.RECEIVED,
+        contact=contact,
+        public=public is True,
+        visibility=Visibility.PENDING if public is True else None,
+        family_may_read=family_may_read is True,
+        tablet=tablet,
     )
     suggestion.photos = [
         Photo(data=p.data, mime_type=p.mime_type, width=p.width, height=p.height) for p in cleaned
@@ -151,9 +181,17 @@ def _apply_analysis(suggestion: Suggestion, analysis: moderation.Analysis) -> No
     owner = analysis.agency if confident else COORDINATOR
     casework.place_in_queue(suggestion, _agency(owner))
     events.record(
-        suggestion, "routed", events.SYSTEM, to_status=Status.ROUTED,
-        detail={"agency": owner, "triage": not confident, "urgent": suggestion.urgent,
-                "danger": level, "confidence": round(analysis.confidence, 3)},
+        suggestion,
+        "routed",
+        events.SYSTEM,
+        to_status=Status.ROUTED,
+        detail={
+            "agency": owner,
+            "triage": not confident,
+            "urgent": suggestion.urgent,
+            "danger": level,
+            "confidence": round(analysis.confidence, 3),
+        },
     )
     if level in Danger.RAISED:
         # A person must look: urgent now (owner and coordinator), review today (coordinator).
@@ -174,9 +212,12 @@ def analyse_pending(limit: int = 100) -> int:
     """Retry the analysis of suggestions still waiting for it; returns how many succeeded."""
     pending = db.session.scalars(
         select(Suggestion)
-        .where(Suggestion.status == Status.RECEIVED,
-               Suggestion.analysis_attempts < MAX_ANALYSIS_ATTEMPTS)
-        .order_by(Suggestion.id).limit(limit)
+        .where(
+            Suggestion.status == Status.RECEIVED,
+            Suggestion.analysis_attempts < MAX_ANALYSIS_ATTEMPTS,
+        )
+        .order_by(Suggestion.id)
+        .limit(limit)
     ).all()
     return sum(analyse_and_route(s) for s in pending)
 
@@ -210,7 +251,9 @@ def _check_rating(rating: str, comment: str | None) -> None:
         raise errors.CommentTooLong()
 
 
-def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor: str) -> Suggestion:
+def apply_rating(
+    suggestion: Suggestion, rating: str, comment: str | None, actor: str
+) -> Suggestion:
     """Rate an answered suggestion; 不满意 reopens it once, anything else closes it.
 
     The comment goes through the same analysis as a suggestion: it is stored redacted, and
@@ -228,15 +271,20 @@ def apply_rating(suggestion: Suggestion, rating: str, comment: str | None, actor
         suggestion.reopen_count += 1
         casework.reopen_after_rating(suggestion)
     events.record(
-        suggestion, "rated", actor,
+        suggestion,
+        "rated",
+        actor,
         to_status=Status.REOPENED if reopen else Status.CLOSED,
         detail={"rating": rating},
     )
     if analysis is not None:
         casework.raise_danger(
-            suggestion, safeguarding.danger_of(analysis), analysis.urgent_reasons, actor=actor,
-            source="rating_comment", agency_code=analysis.agency,
+            suggestion,
+            safeguarding.danger_of(analysis),
+            analysis.urgent_reasons,
+            actor=actor,
+            source="rating_comment",
+            agency_code=analysis.agency,
         )
     db.session.flush()
     return suggestion
-

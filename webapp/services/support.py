@@ -26,6 +26,7 @@ AREA_CANDIDATES = 300
 
 # --- areas ---------------------------------------------------------------------
 
+
 def area_by_code(code: str) -> Area:
     """The area with this code."""
     area = db.session.scalar(select(Area).where(Area.code == code))
@@ -46,6 +47,7 @@ def area_and_below_ids(area: Area) -> list[int]:
 
 # --- devices -------------------------------------------------------------------
 
+
 def new_device_token() -> str:
     """A fresh random device id for the cookie."""
     return secrets.token_urlsafe(24)
@@ -62,6 +64,7 @@ def valid_device_token(token: str | None) -> bool:
 
 
 # --- who may be listed -----------------------------------------------------------
+
 
 def listable_clause() -> tuple:
     """SQL conditions for a suggestion other children may see and support.
@@ -83,9 +86,15 @@ def listable_clause() -> tuple:
 
 def is_public(s: Suggestion) -> bool:
     """Its words may be shown to other people: shared, approved, no danger."""
-    return (s.public is True and s.visibility == Visibility.APPROVED and s.analysed_at is not None
-            and s.redacted_text is not None and not s.urgent and s.danger == Danger.NONE
-            and s.channel != Channel.OBSERVER)
+    return (
+        s.public is True
+        and s.visibility == Visibility.APPROVED
+        and s.analysed_at is not None
+        and s.redacted_text is not None
+        and not s.urgent
+        and s.danger == Danger.NONE
+        and s.channel != Channel.OBSERVER
+    )
 
 
 def is_listable(s: Suggestion) -> bool:
@@ -101,6 +110,7 @@ def public_words(s: Suggestion) -> str | None:
 
 
 # --- counts ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClusterCount:
@@ -118,21 +128,31 @@ def cluster_counts(items: list[Suggestion]) -> dict[int, ClusterCount]:
     if not roots:
         return {}
     root_ids = set(roots.values())
-    linked = dict(db.session.execute(
-        select(Suggestion.linked_to_id, func.count())
-        .where(Suggestion.linked_to_id.in_(root_ids)).group_by(Suggestion.linked_to_id)
-    ).all())
-    direct = dict(db.session.execute(
-        select(Support.suggestion_id, func.count())
-        .where(Support.suggestion_id.in_(root_ids)).group_by(Support.suggestion_id)
-    ).all())
-    via_linked = dict(db.session.execute(
-        select(Suggestion.linked_to_id, func.count(Support.id))
-        .join(Support, Support.suggestion_id == Suggestion.id)
-        .where(Suggestion.linked_to_id.in_(root_ids)).group_by(Suggestion.linked_to_id)
-    ).all())
-    totals = {r: ClusterCount(linked.get(r, 0), direct.get(r, 0) + via_linked.get(r, 0))
-              for r in root_ids}
+    linked = dict(
+        db.session.execute(
+            select(Suggestion.linked_to_id, func.count())
+            .where(Suggestion.linked_to_id.in_(root_ids))
+            .group_by(Suggestion.linked_to_id)
+        ).all()
+    )
+    direct = dict(
+        db.session.execute(
+            select(Support.suggestion_id, func.count())
+            .where(Support.suggestion_id.in_(root_ids))
+            .group_by(Support.suggestion_id)
+        ).all()
+    )
+    via_linked = dict(
+        db.session.execute(
+            select(Suggestion.linked_to_id, func.count(Support.id))
+            .join(Support, Support.suggestion_id == Suggestion.id)
+            .where(Suggestion.linked_to_id.in_(root_ids))
+            .group_by(Suggestion.linked_to_id)
+        ).all()
+    )
+    totals = {
+        r: ClusterCount(linked.get(r, 0), direct.get(r, 0) + via_linked.get(r, 0)) for r in root_ids
+    }
     return {item_id: totals[root] for item_id, root in roots.items()}
 
 
@@ -141,14 +161,8 @@ def said_the_same(items: list[Suggestion]) -> dict[int, int]:
     return {item_id: count.others for item_id, count in cluster_counts(items).items()}
 
 
-def support_count(suggestion: Suggestion) -> int:
-    """"Me too"s on this suggestion itself."""
-    return db.session.scalar(
-        select(func.count()).select_from(Support).where(Support.suggestion_id == suggestion.id)
-    )
-
-
 # --- supporting -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Supported:
@@ -166,7 +180,7 @@ def add_support(suggestion_id: int, device_token: str, client: str) -> Supported
 
 
 def support_by_code(code: str, device_token: str, client: str) -> Supported:
-    """"Me too" on the suggestion behind a tracking code (someone shared it, e.g. a class)."""
+    """ "Me too" on the suggestion behind a tracking code (someone shared it, e.g. a class)."""
     suggestion = suggestions.get_by_code(code, client)
     if not is_listable(suggestion):
         raise perrors.NotSupportable()
@@ -177,8 +191,11 @@ def _support(suggestion: Suggestion, device_token: str, client: str) -> Supporte
     if not valid_device_token(device_token):
         raise perrors.NotSupportable()
     digest = device_hash(device_token)
-    exists = db.session.scalar(select(Support.id).where(
-        Support.suggestion_id == suggestion.id, Support.device_hash == digest))
+    exists = db.session.scalar(
+        select(Support.id).where(
+            Support.suggestion_id == suggestion.id, Support.device_hash == digest
+        )
+    )
     new = False
     if exists is None:
         if ratelimit.count(SUPPORT_BUCKET, client, 3600) >= SUPPORTS_PER_HOUR:
@@ -196,6 +213,7 @@ def _support(suggestion: Suggestion, device_token: str, client: str) -> Supporte
 
 
 # --- what children see --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Listed:
@@ -221,14 +239,20 @@ def area_board(area_code: str, device_token: str | None) -> Board:
     area = area_by_code(area_code)
     rows = db.session.scalars(
         select(Suggestion)
-        .where(*listable_clause(), Suggestion.linked_to_id.is_(None),
-               Suggestion.area_id.in_(area_and_below_ids(area)))
-        .order_by(Suggestion.id.desc()).limit(AREA_CANDIDATES)
+        .where(
+            *listable_clause(),
+            Suggestion.linked_to_id.is_(None),
+            Suggestion.area_id.in_(area_and_below_ids(area)),
+        )
+        .order_by(Suggestion.id.desc())
+        .limit(AREA_CANDIDATES)
     ).all()
     counts = said_the_same(rows)
     mine = supported_ids(device_token, [s.id for s in rows])
-    items = sorted((Listed(s, counts[s.id], s.id in mine) for s in rows),
-                   key=lambda item: (-item.said_the_same, -item.suggestion.id))
+    items = sorted(
+        (Listed(s, counts[s.id], s.id in mine) for s in rows),
+        key=lambda item: (-item.said_the_same, -item.suggestion.id),
+    )
     return Board(area, sorted(area.children, key=lambda a: a.id), items[:AREA_LIST_LIMIT])
 
 
@@ -236,20 +260,31 @@ def supported_ids(device_token: str | None, among: list[int]) -> set[int]:
     """Which of `among` this device said "me too" to."""
     if not valid_device_token(device_token) or not among:
         return set()
-    return set(db.session.scalars(select(Support.suggestion_id).where(
-        Support.device_hash == device_hash(device_token), Support.suggestion_id.in_(among))))
+    return set(
+        db.session.scalars(
+            select(Support.suggestion_id).where(
+                Support.device_hash == device_hash(device_token), Support.suggestion_id.in_(among)
+            )
+        )
+    )
 
 
 def supported_by_device(device_token: str | None, limit: int = 50) -> list[Suggestion]:
     """What this device said "me too" to, newest first: the child comes back for the answers."""
     if not valid_device_token(device_token):
         return []
-    return list(db.session.scalars(
-        select(Suggestion).join(Support, Support.suggestion_id == Suggestion.id)
-        .where(Support.device_hash == device_hash(device_token),
-               Suggestion.status != Status.REJECTED)
-        .order_by(Support.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .join(Support, Support.suggestion_id == Suggestion.id)
+            .where(
+                Support.device_hash == device_hash(device_token),
+                Suggestion.status != Status.REJECTED,
+            )
+            .order_by(Support.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def root_areas() -> list[Area]:

@@ -59,8 +59,9 @@ class TabletRevoked(DomainError):
 
 class BadSetupCode(DomainError):
     code = "bad_setup_code"
-    message = _l("This setup code is not right, or it has expired. Please ask the coordinator "
-                 "for a new one.")
+    message = _l(
+        "This setup code is not right, or it has expired. Please ask the coordinator for a new one."
+    )
 
 
 def _new_setup_code(tablet: Tablet) -> str:
@@ -70,8 +71,9 @@ def _new_setup_code(tablet: Tablet) -> str:
     return code
 
 
-def register(user: StaffUser, label: str, area_code: str, place: str | None = None
-             ) -> tuple[Tablet, str]:
+def register(
+    user: StaffUser, label: str, area_code: str, place: str | None = None
+) -> tuple[Tablet, str]:
     """Register a tablet to an area; returns it and its setup code (shown once)."""
     casework.require_coordinator(user)
     label = (label or "").strip() if isinstance(label, str) else ""
@@ -121,9 +123,13 @@ def set_up(code: str, client: str) -> tuple[Tablet, str]:
     tablet = None
     if 0 < len(canonical) <= 16:
         tablet = db.session.scalar(
-            select(Tablet).where(Tablet.setup_hash == codes.keyed_hash("tablet-setup", canonical)))
-    if (tablet is None or tablet.revoked_at is not None
-            or (tablet.setup_expires_at or utcnow()) <= utcnow()):
+            select(Tablet).where(Tablet.setup_hash == codes.keyed_hash("tablet-setup", canonical))
+        )
+    if (
+        tablet is None
+        or tablet.revoked_at is not None
+        or (tablet.setup_expires_at or utcnow()) <= utcnow()
+    ):
         ratelimit.hit(SETUP_BUCKET, client, SETUP_WINDOW_SECONDS)
         raise BadSetupCode()
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -141,7 +147,8 @@ def from_cookie(value: str | None) -> Tablet | None:
     if not isinstance(value, str) or not value or len(value) > MAX_TOKEN_LENGTH:
         return None
     tablet = db.session.scalar(
-        select(Tablet).where(Tablet.token_hash == codes.keyed_hash("tablet-token", value)))
+        select(Tablet).where(Tablet.token_hash == codes.keyed_hash("tablet-token", value))
+    )
     if tablet is None or tablet.revoked_at is not None:
         return None
     return tablet
@@ -163,5 +170,8 @@ def revoke(user: StaffUser, tablet_id: int) -> Tablet:
 
 def all_tablets() -> list[Tablet]:
     """For the console: active tablets first, newest first."""
-    return list(db.session.scalars(
-        select(Tablet).order_by(Tablet.revoked_at.is_not(None), Tablet.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Tablet).order_by(Tablet.revoked_at.is_not(None), Tablet.id.desc())
+        )
+    )

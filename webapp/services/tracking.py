@@ -1,16 +1,20 @@
 """What a child (or guardian) sees of a suggestion, the same on web, API and bot."""
 
 from flask_babel import gettext as _
-
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Agency, Event, Status, Suggestion
-from webapp.services import support
+from webapp.services import events, support
 
-CHILD_VISIBLE_ACTIONS = {"received", "routed", "accepted", "transferred", "returned",
-                         "marked_complex", "answered", "rated", "rejected", "linked",
-                         "council_adopted", "council_escalated"}
+# Everything a follower is told of, the receipt, and what a council did about it.
+CHILD_VISIBLE_ACTIONS = {
+    "received",
+    *events.NOTIFIED_ACTIONS,
+    "linked",
+    "council_adopted",
+    "council_escalated",
+}
 
 
 def status_words(status: str) -> str:
@@ -59,7 +63,9 @@ def event_words(event: Event, agency_names: dict[str, str]) -> str:
     if action == "council_adopted":
         return _("A children's council talked about this and voted for it.")
     if action == "council_escalated":
-        return _("The children's council passed it on to the council above, to give it more weight.")
+        return _(
+            "The children's council passed it on to the council above, to give it more weight."
+        )
     return _("Something changed.")
 
 
@@ -76,9 +82,12 @@ def child_view(suggestion: Suggestion) -> dict:
         "urgent": suggestion.urgent,
         "timeline": [
             {"at": e.created_at.isoformat(timespec="minutes") + "Z", "text": event_words(e, names)}
-            for e in suggestion.events if e.action in CHILD_VISIBLE_ACTIONS
+            for e in suggestion.events
+            if e.action in CHILD_VISIBLE_ACTIONS
         ],
-        "answer": None if answer is None else {
+        "answer": None
+        if answer is None
+        else {
             "agency": answer.agency.name,
             "decision": answer.decision,
             "why": answer.why,

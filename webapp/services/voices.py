@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Mission, Proposal, ProposalStatus, Suggestion
-from webapp.services import clusters, council, priority, support
+from webapp.services import clusters, council_votes, priority, support
 
 
 @dataclass(frozen=True)
 class Together:
     collective: bool  # ranks before the rest of the queue
     proposals: list[Proposal]  # adopted council proposals about this item
-    tallies: dict[int, council.Tally]
+    tallies: dict[int, council_votes.Tally]
     linked: int
     supports: int
     mission: Mission | None
@@ -29,22 +29,34 @@ class Together:
 
 def together(suggestion: Suggestion) -> Together:
     """Everything children said together about one item."""
-    proposals = db.session.scalars(select(Proposal).where(
-        Proposal.suggestion_id == suggestion.id, Proposal.status == ProposalStatus.ADOPTED,
-    ).order_by(Proposal.id)).all()
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.suggestion_id == suggestion.id,
+            Proposal.status == ProposalStatus.ADOPTED,
+        )
+        .order_by(Proposal.id)
+    ).all()
     counts = support.cluster_counts([suggestion])[suggestion.id]
     mission = db.session.scalar(
-        select(Mission).where(Mission.report_suggestion_id == suggestion.id))
+        select(Mission).where(Mission.report_suggestion_id == suggestion.id)
+    )
     maybe_same = []
     if suggestion.is_open and suggestion.linked_to_id is None and not suggestion.urgent:
         linked = {s.id for s in suggestion.linked}
-        maybe_same = [(s, score) for s, score in clusters.similar_open(
-            suggestion, clusters.SUGGEST_THRESHOLD)
-            if s.id not in linked and s.linked_to_id != suggestion.id]
+        maybe_same = [
+            (s, score)
+            for s, score in clusters.similar_open(suggestion, clusters.SUGGEST_THRESHOLD)
+            if s.id not in linked and s.linked_to_id != suggestion.id
+        ]
     return Together(
-        collective=priority.is_collective(suggestion), proposals=list(proposals),
-        tallies=council.tallies([p.id for p in proposals]), linked=counts.linked,
-        supports=counts.supports, mission=mission, maybe_same=maybe_same,
+        collective=priority.is_collective(suggestion),
+        proposals=list(proposals),
+        tallies=council_votes.tallies([p.id for p in proposals]),
+        linked=counts.linked,
+        supports=counts.supports,
+        mission=mission,
+        maybe_same=maybe_same,
     )
 
 

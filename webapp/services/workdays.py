@@ -1,7 +1,7 @@
 """Time limits in working days, with the city's holiday calendar (12345 practice)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ def add_working_days(start: datetime, days: int, calendar: Calendar | None = Non
     working day; otherwise the deadline keeps the time of day it was received.
     """
     calendar = calendar or load_calendar()
-    local = start.replace(tzinfo=timezone.utc).astimezone(calendar.zone)
+    local = start.replace(tzinfo=UTC).astimezone(calendar.zone)
     day, clock = local.date(), local.timetz().replace(tzinfo=None)
     if not calendar.is_workday(day):
         while not calendar.is_workday(day):
@@ -51,4 +51,4 @@ def add_working_days(start: datetime, days: int, calendar: Calendar | None = Non
         while not calendar.is_workday(day):
             day += timedelta(days=1)
     due = datetime.combine(day, clock, tzinfo=calendar.zone)
-    return due.astimezone(timezone.utc).replace(tzinfo=None)
+    return due.astimezone(UTC).replace(tzinfo=None)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import StaffUser
-from webapp.services import alerts
+from webapp.services import alert_delivery, rosters
 from webapp.services.errors import DomainError, NotAllowed
 from webapp.staff import bp
 from webapp.staff.forms import ActionForm, DutyContactForm
@@ -18,32 +18,37 @@ def forbidden():
 
 @bp.app_template_filter("duty_contact")
 def duty_contact_filter(contact) -> str:
-    return alerts.describe(contact)
+    return rosters.describe(contact)
 
 
 @bp.app_template_filter("danger_words")
 def danger_words_filter(kinds) -> str:
-    return alerts.danger_label(kinds)
+    return alert_delivery.danger_label(kinds)
 
 
 @bp.app_template_filter("alert_kind")
 def alert_kind_filter(kind) -> str:
-    return str(alerts.KIND_LABELS.get(kind, kind))
+    return str(alert_delivery.KIND_LABELS.get(kind, kind))
 
 
 def _linked_staff() -> list[StaffUser]:
-    return list(db.session.scalars(
-        select(StaffUser).where(StaffUser.telegram_chat_id.is_not(None),
-                                StaffUser.active.is_(True)).order_by(StaffUser.email)))
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(StaffUser.telegram_chat_id.is_not(None), StaffUser.active.is_(True))
+            .order_by(StaffUser.email)
+        )
+    )
 
 
 def _roster_page(form: DutyContactForm, status: int = 200):
-    rosters = alerts.rosters()
-    form.agency.choices = [(a.code, a.name) for a, _contacts in rosters]
+    every = rosters.rosters()
+    form.agency.choices = [(a.code, a.name) for a, _contacts in every]
     linked = _linked_staff()
     form.staff_email.choices = [("", "—")] + [(u.email, u.email) for u in linked]
-    return render_template("staff/duty.html", rosters=rosters, form=form,
-                           action_form=ActionForm()), status
+    return render_template(
+        "staff/duty.html", rosters=every, form=form, action_form=ActionForm()
+    ), status
 
 
 @bp.get("/duty")
@@ -61,8 +66,13 @@ def duty_add():
     if not form.validate_on_submit():
         abort(400)
     try:
-        alerts.add_contact(g.staff, form.agency.data, email=form.email.data,
-                           webhook_url=form.webhook_url.data, staff_email=form.staff_email.data)
+        rosters.add_contact(
+            g.staff,
+            form.agency.data,
+            email=form.email.data,
+            webhook_url=form.webhook_url.data,
+            staff_email=form.staff_email.data,
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -79,7 +89,7 @@ def duty_remove(contact_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        alerts.deactivate_contact(g.staff, contact_id)
+        rosters.deactivate_contact(g.staff, contact_id)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -98,12 +108,17 @@ def telegram():
 def telegram_code():
     if not ActionForm().validate_on_submit():
         abort(400)
-    code = alerts.new_link_code(g.staff)
+    code = rosters.new_link_code(g.staff)
     db.session.commit()
     # Shown once; only its keyed hash is kept, so the page must not be cached.
-    response = make_response(render_template(
-        "staff/telegram.html", form=ActionForm(), code=code,
-        minutes=int(alerts.LINK_CODE_LIFETIME.total_seconds() // 60)))
+    response = make_response(
+        render_template(
+            "staff/telegram.html",
+            form=ActionForm(),
+            code=code,
+            minutes=int(rosters.LINK_CODE_LIFETIME.total_seconds() // 60),
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -112,7 +127,7 @@ def telegram_code():
 def telegram_unlink():
     if not ActionForm().validate_on_submit():
         abort(400)
-    alerts.unlink_staff_chat(g.staff)
+    rosters.unlink_staff_chat(g.staff)
     db.session.commit()
     flash(_("Telegram alerts are off for your account."), "ok")
     return redirect(url_for("staff.telegram"))

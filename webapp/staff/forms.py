@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 
 from webapp.models import Decision
+from webapp.services.errors import ItemNotFound
 
 DECISION_LABELS = {
     Decision.YES: _l("Yes"),
@@ -19,8 +20,9 @@ class LoginForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    decision = RadioField(_l("What we decided"), choices=list(DECISION_LABELS.items()),
-                          validate_choice=False)
+    decision = RadioField(
+        _l("What we decided"), choices=list(DECISION_LABELS.items()), validate_choice=False
+    )
     why = TextAreaField(_l("Why"))
     next_steps = TextAreaField(_l("What happens next, and when"))
 
@@ -59,3 +61,11 @@ class TabletForm(FlaskForm):
     label = StringField(_l("Name staff will recognise"))
     area = SelectField(_l("Area (school, library, 儿童之家)"), validate_choice=False)
     place = StringField(_l("Place there (you can skip this)"))
+
+
+def form_id(value) -> int:
+    """An id posted in a form field; one that is not a number is simply not found."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ItemNotFound() from None

@@ -29,11 +29,13 @@ class CouncilForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     nickname = StringField(_l("Nickname (never the child's real name)"))
-    age_band = RadioField(_l("Age"), choices=[(b, AGE_LABELS[b]) for b in CHILD_AGE_BANDS],
-                          validate_choice=False)
+    age_band = RadioField(
+        _l("Age"), choices=[(b, AGE_LABELS[b]) for b in CHILD_AGE_BANDS], validate_choice=False
+    )
     consent_on = DateField(_l("Day the guardian agreed"))
-    consent_method = RadioField(_l("How the guardian agreed"), choices=list(CONSENT_LABELS.items()),
-                                validate_choice=False)
+    consent_method = RadioField(
+        _l("How the guardian agreed"), choices=list(CONSENT_LABELS.items()), validate_choice=False
+    )
 
 
 class FacilitatorForm(FlaskForm):

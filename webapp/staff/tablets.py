@@ -14,12 +14,19 @@ from webapp.staff.forms import ActionForm, TabletForm
 
 def _page(form: TabletForm, *, tablet=None, code=None, status: int = 200):
     form.area.choices = directory.area_choices()
-    response = make_response(render_template(
-        "staff/tablets.html", tablets=tablet_service.all_tablets(), form=form,
-        action_form=ActionForm(), new_tablet=tablet, code=code,
-        setup_link=code and url_for("children.tablet_setup", code=code, _external=True),
-        hours=int(tablet_service.SETUP_LIFETIME.total_seconds() // 3600),
-    ), status)
+    response = make_response(
+        render_template(
+            "staff/tablets.html",
+            tablets=tablet_service.all_tablets(),
+            form=form,
+            action_form=ActionForm(),
+            new_tablet=tablet,
+            code=code,
+            setup_link=code and url_for("children.tablet_setup", code=code, _external=True),
+            hours=int(tablet_service.SETUP_LIFETIME.total_seconds() // 3600),
+        ),
+        status,
+    )
     if code:  # shown once; only its keyed hash is kept
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -40,8 +47,9 @@ def tablet_register():
     if not form.validate_on_submit():
         abort(400)
     try:
-        tablet, code = tablet_service.register(g.staff, form.label.data, form.area.data,
-                                               form.place.data)
+        tablet, code = tablet_service.register(
+            g.staff, form.label.data, form.area.data, form.place.data
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

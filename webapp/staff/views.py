@@ -1,17 +1,32 @@
 """Thin views: parse, call one casework service, render or redirect."""
 
 from flask import (
-    Response, abort, flash, g, redirect, render_template, request, session, url_for,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import gettext as _
 
 from webapp.extensions import db
-from webapp.models import AGE_BANDS, OPEN_STATUSES, Agency, Photo, utcnow
-from webapp.services import alerts, casework, directory, staff
+from webapp.models import AGE_BANDS, OPEN_STATUSES, Photo, utcnow
+from webapp.services import alerts, casework, directory, staff, work_queue
 from webapp.services.errors import DomainError, ItemNotFound
 from webapp.staff import bp
 from webapp.staff.forms import (
-    ActionForm, AnswerForm, LinkForm, LoginForm, NoteForm, ReasonForm, TransferForm,
+    ActionForm,
+    AnswerForm,
+    LinkForm,
+    LoginForm,
+    NoteForm,
+    ReasonForm,
+    TransferForm,
+    form_id,
 )
 from webapp.web import client_key
 
@@ -50,31 +65,45 @@ def logout():
 
 @bp.get("/")
 def queue():
-    filters = casework.QueueFilter(
-        agency=request.args.get("agency") or None, view=request.args.get("view") or None,
-        status=request.args.get("status") or None, topic=request.args.get("topic") or None,
-        area=request.args.get("area") or None, age_band=request.args.get("age_band") or None,
-        overdue=request.args.get("overdue") == "1", q=request.args.get("q") or None,
+    filters = work_queue.QueueFilter(
+        agency=request.args.get("agency") or None,
+        view=request.args.get("view") or None,
+        status=request.args.get("status") or None,
+        topic=request.args.get("topic") or None,
+        area=request.args.get("area") or None,
+        age_band=request.args.get("age_band") or None,
+        overdue=request.args.get("overdue") == "1",
+        q=request.args.get("q") or None,
     )
     if filters.view in ("urgent", "review"):
         # Who has not acknowledged yet comes first, with the minutes waited.
         return render_template(
-            "staff/board.html", rows=alerts.board(g.staff, filters.view), filters=filters,
-            counts=casework.counts(g.staff), now=utcnow(),
+            "staff/board.html",
+            rows=alerts.board(g.staff, filters.view),
+            filters=filters,
+            counts=work_queue.counts(g.staff),
+            now=utcnow(),
             limit_minutes=int(alerts.ack_window(filters.view).total_seconds() // 60),
         )
     try:
-        page = casework.queue(g.staff, filters, after=request.args.get("after"))
+        page = work_queue.queue(g.staff, filters, after=request.args.get("after"))
     except DomainError as exc:
         flash(str(exc.message), "error")
-        page = casework.queue(g.staff, casework.QueueFilter())
+        page = work_queue.queue(g.staff, work_queue.QueueFilter())
     next_url = page.next_cursor and url_for(
-        "staff.queue", **{**request.args.to_dict(), "after": page.next_cursor})
+        "staff.queue", **{**request.args.to_dict(), "after": page.next_cursor}
+    )
     return render_template(
-        "staff/queue.html", page=page, filters=filters, counts=casework.counts(g.staff),
+        "staff/queue.html",
+        page=page,
+        filters=filters,
+        counts=work_queue.counts(g.staff),
         next_url=next_url,
-        agencies=_agencies(), areas=directory.area_choices(), statuses=OPEN_STATUSES,
-        age_bands=AGE_BANDS, now=utcnow(),
+        agencies=directory.all_agencies(),
+        areas=directory.area_choices(),
+        statuses=OPEN_STATUSES,
+        age_bands=AGE_BANDS,
+        now=utcnow(),
     )
 
 
@@ -99,22 +128,30 @@ def reveal(item_id):
 def photo(photo_id):
     picture = (casework.valid_id(photo_id) and db.session.get(Photo, photo_id)) or abort(404)
     casework.get_item(g.staff, picture.suggestion_id)  # same access as the item
-    return Response(picture.data, mimetype=picture.mime_type,
-                    headers={"Cache-Control": "private, no-store"})
+    return Response(
+        picture.data, mimetype=picture.mime_type, headers={"Cache-Control": "private, no-store"}
+    )
 
 
 # Each action: the form it reads and the one service call it makes.
 ACTIONS = {
     "accept": (ActionForm, lambda u, s, f: casework.accept(u, s)),
-    "answer": (AnswerForm, lambda u, s, f: casework.answer(
-        u, s, decision=f.decision.data, why=f.why.data, next_steps=f.next_steps.data)),
-    "transfer": (TransferForm, lambda u, s, f: casework.transfer(u, s, f.agency.data, f.reason.data)),
+    "answer": (
+        AnswerForm,
+        lambda u, s, f: casework.answer(
+            u, s, decision=f.decision.data, why=f.why.data, next_steps=f.next_steps.data
+        ),
+    ),
+    "transfer": (
+        TransferForm,
+        lambda u, s, f: casework.transfer(u, s, f.agency.data, f.reason.data),
+    ),
     "reroute": (TransferForm, lambda u, s, f: casework.reroute(u, s, f.agency.data, f.reason.data)),
     "return": (ReasonForm, lambda u, s, f: casework.return_to_coordinator(u, s, f.reason.data)),
     "complex": (ReasonForm, lambda u, s, f: casework.mark_complex(u, s, f.reason.data)),
     "reject": (ReasonForm, lambda u, s, f: casework.reject(u, s, f.reason.data)),
     "note": (NoteForm, lambda u, s, f: casework.add_note(u, s, f.body.data)),
-    "link": (LinkForm, lambda u, s, f: casework.link(u, s, _int(f.primary.data))),
+    "link": (LinkForm, lambda u, s, f: casework.link(u, s, form_id(f.primary.data))),
     "clear_review": (ActionForm, lambda u, s, f: casework.clear_review(u, s)),
     "raise_urgent": (ActionForm, lambda u, s, f: casework.raise_to_urgent(u, s)),
 }
@@ -127,8 +164,13 @@ def acknowledge(item_id):
     form = ActionForm()
     if request.method == "GET":
         return render_template(
-            "staff/ack.html", item=suggestion, form=form, waiting=alerts.open_alerts(suggestion),
-            allowed=alerts.can_acknowledge(g.staff, suggestion), now=utcnow())
+            "staff/ack.html",
+            item=suggestion,
+            form=form,
+            waiting=alerts.open_alerts(suggestion),
+            allowed=alerts.can_acknowledge(g.staff, suggestion),
+            now=utcnow(),
+        )
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -163,22 +205,24 @@ def act(item_id, action):
 
 
 def _item_page(suggestion, original=None):
-    return Response(render_template(
-        "staff/item.html", item=suggestion, original=original, agencies=_agencies(),
-        templates=directory.templates_for(suggestion.agency), now=utcnow(),
-        item_alerts=alerts.history(suggestion), waiting=alerts.open_alerts(suggestion),
-        can_acknowledge=alerts.can_acknowledge(g.staff, suggestion),
-        forms={"action": ActionForm(), "answer": AnswerForm(), "reason": ReasonForm(),
-               "transfer": TransferForm(), "note": NoteForm(), "link": LinkForm()},
-    ))
-
-
-def _agencies():
-    return db.session.scalars(db.select(Agency).order_by(Agency.id)).all()
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ItemNotFound() from None
+    return Response(
+        render_template(
+            "staff/item.html",
+            item=suggestion,
+            original=original,
+            agencies=directory.all_agencies(),
+            templates=directory.templates_for(suggestion.agency),
+            now=utcnow(),
+            item_alerts=alerts.history(suggestion),
+            waiting=alerts.open_alerts(suggestion),
+            can_acknowledge=alerts.can_acknowledge(g.staff, suggestion),
+            forms={
+                "action": ActionForm(),
+                "answer": AnswerForm(),
+                "reason": ReasonForm(),
+                "transfer": TransferForm(),
+                "note": NoteForm(),
+                "link": LinkForm(),
+            },
+        )
+    )
