@@ -2,7 +2,9 @@
 
 Loads the models (timing it, with tracemalloc and ru_maxrss), then times analyse
 over the dev texts and the corpus texts of up to 60 characters, then imports stock
-snownlp and times SnowNLP(text).sentiments on the same texts in the same run.
+snownlp and times SnowNLP(text).sentiments on the same texts in the same run. Also times
+analyse on long messages (corpus lines joined to 500 and 2,000 characters): danger is
+judged clause by clause, so the cost should grow linearly with the length.
 
     .venv/bin/python bench/bench_analyse.py [--rounds 3] [--dev ../shared/routing/routing_dev.jsonl]
 """
@@ -20,6 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 MAX_CHARS = 60
+LONG_LENGTHS = (500, 2000)
+LONG_TEXTS = 60  # messages per length
 
 
 def maxrss_mb() -> float:
@@ -47,6 +51,19 @@ def texts_for(dev: Path, corpus: Path) -> list[str]:
             if isinstance(text, str) and 0 < len(text) <= MAX_CHARS:
                 texts.append(text)
     return texts
+
+
+def long_texts(texts: list[str], length: int, count: int) -> list[str]:
+    """`count` messages of exactly `length` characters, each corpus lines joined by 。"""
+    out = []
+    at = 0
+    for _ in range(count):
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < length:
+            parts.append(texts[at % len(texts)])
+            at += 7  # a different mix for each message
+        out.append("。".join(parts)[:length])
+    return out
 
 
 def time_each(fn, texts: list[str], rounds: int) -> list[float]:
@@ -94,6 +111,8 @@ def main() -> int:
     for text in texts:  # warm caches once, untimed
         moderation.analyse(text)
     ours = time_each(moderation.analyse, texts, args.rounds)
+    long = {n: time_each(moderation.analyse, long_texts(texts, n, LONG_TEXTS), 1)
+            for n in LONG_LENGTHS}
     rss_after = maxrss_mb()
 
     t1 = time.perf_counter()
@@ -121,6 +140,10 @@ def main() -> int:
           f"{rss_stock:.0f} MB")
     print(f"speed ratio (stock median / analyse median): {s_med / med:.1f}x; "
           f"p99 ratio {s_p99 / p99:.1f}x")
+    for n, times in long.items():
+        l_med = statistics.median(times)
+        print(f"analyse, {n:5d} chars: median {l_med:.2f} ms  p99 {percentile(times, 99):.2f} ms"
+              f"  ({l_med / n * 1000:.2f} ms per 1,000 characters, {len(times)} messages)")
     ok = med <= 1.0 and p99 <= 5.0 and s_med / med >= 5
     print("targets (median <= 1 ms, p99 <= 5 ms, >= 5x stock):", "met" if ok else "NOT met")
     return 0

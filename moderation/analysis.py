@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from moderation import danger, features, model, normalise
-from moderation.lexicon import AGENCY_CODES, FALLBACK_AGENCY, topic_for
+from moderation.lexicon import AGENCY_CODES, FALLBACK_AGENCY, WISH, topic_for
 from moderation.pii import PiiSpan, find_pii, redact
 
 # Confidence at or above which an item goes straight to its agency; below it the
@@ -16,6 +17,11 @@ from moderation.pii import PiiSpan, find_pii, redact
 # items' top-1 accuracy is >= 0.95. Measured on the 10,067-line corpus: 9.4% of the
 # corpus goes to triage (2% of the dev set).
 ROUTING_THRESHOLD = 0.65
+
+# A text the model calls neutral is negative when the words before its first wish are a
+# problem with at least this probability (the CONTRACT's "problem followed by a wish").
+# Set on the dev set and cross-validation (python -m moderation.evaluate).
+PROBLEM_FIRST = 0.7
 
 MAX_KEYWORDS = 5
 _HAS_TEXT = re.compile(r"[\w\u3400-\u9fff]")
@@ -26,8 +32,11 @@ class Analysis:
     """What moderation makes of one text.
 
     confidence is the calibrated probability that `agency` is right; sentiment_score is
-    the model's probability of `sentiment` (1.0 when a rule decided it: an urgent text is
-    negative, a text with nothing to read is neutral). Spans in `pii` index `text`.
+    the model's probability of `sentiment` (1.0 when a rule decided it: a danger text is
+    negative, a text with nothing to read is neutral). A danger item (danger review or
+    urgent) is owned by the agency that can act on its kind (danger.owner) and is always
+    routed; the rest are routed when confidence >= ROUTING_THRESHOLD. Spans in `pii`
+    index `text`.
     """
 
     text: str
@@ -36,8 +45,9 @@ class Analysis:
     topic: str
     sentiment: str
     sentiment_score: float
-    urgent: bool
-    urgent_reasons: tuple[str, ...]
+    danger: str  # "none", "review" (a person looks today) or "urgent" (a person acts now)
+    urgent: bool  # danger == "urgent"
+    urgent_reasons: tuple[str, ...]  # the kinds of danger (danger.REASONS), for review too
     confidence: float
     routed: bool
     keywords: tuple[str, ...]
@@ -53,6 +63,7 @@ class Analysis:
             "topic": self.topic,
             "sentiment": self.sentiment,
             "sentiment_score": round(self.sentiment_score, 4),
+            "danger": self.danger,
             "urgent": self.urgent,
             "urgent_reasons": list(self.urgent_reasons),
             "confidence": round(self.confidence, 4),
@@ -78,12 +89,9 @@ def analyse_with(models: model.Models, text: str | None) -> Analysis:
     if not _HAS_TEXT.search(redacted):
         return _empty(clean, spans, redacted, _sentiment(models, feats.sentiment, False))
 
-    # Danger first: a person must look whatever the rest says.
-    hits = danger.lexicon_hits(clean)
-    now = danger.happening_now(clean)  # 现在, 刚才, 三天了: it is going on
-    cues = danger.cue_features(hits, now)
-    p_danger = dict(models.danger.rank(feats.danger + cues)).get("urgent", 0.0)
-    verdict = danger.judge(hits, p_danger, now)
+    # Danger first, clause by clause: a person must look whatever the rest says.
+    verdict = danger.assess(danger.scan(redacted), models.danger_scorer(redacted))
+    in_danger = verdict.level != "none"
 
     ranked, known = models.rank_agency(feats.agency)
     if known:
@@ -92,31 +100,51 @@ def analyse_with(models: model.Models, text: str | None) -> Analysis:
     else:  # nothing the model knows: the coordinator decides
         agency, confidence = FALLBACK_AGENCY, 0.0
         top3 = _fallback_top3()
+    if in_danger:  # owned by the agency that can act on this kind of danger today
+        place = agency
+        start, end = verdict.span
+        if danger.needs_place_owner(verdict) and end - start < len(redacted):
+            # The place of a hazard is in the words that told it, not in a preamble.
+            place = models.rank_agency(model.featurise(redacted[start:end]).agency)[0][0][0]
+        agency = danger.owner(verdict, redacted, place)
+        confidence = dict(ranked).get(agency, 0.0)
+        top3 = (agency, *[c for c in top3 if c != agency][:2])
+        if len(top3) < 3:
+            top3 = (*top3, *[c for c, _ in ranked if c not in top3][: 3 - len(top3)])
 
-    sentiment, sentiment_score = _sentiment(models, feats.sentiment, verdict.urgent)
+    sentiment, sentiment_score = _sentiment(models, feats.sentiment, in_danger, redacted)
     return Analysis(
         text=clean,
         agency=agency,
         agencies_top3=top3,  # type: ignore[arg-type]
-        topic=topic_for(agency, clean, verdict.urgent),
+        topic=topic_for(agency, clean, in_danger),
         sentiment=sentiment,
         sentiment_score=sentiment_score,
+        danger=verdict.level,
         urgent=verdict.urgent,
         urgent_reasons=verdict.reasons,
         confidence=confidence,
-        routed=confidence >= ROUTING_THRESHOLD,
-        keywords=_keywords(models, clean, redacted, agency, hits if verdict.urgent else []),
+        # Danger goes straight to its owner (the web app tells the coordinator as well).
+        routed=in_danger or confidence >= ROUTING_THRESHOLD,
+        keywords=_keywords(models, clean, redacted, agency, verdict.hits),
         pii=spans,
         redacted_text=redacted,
     )
 
 
-def _sentiment(models: model.Models, feats: list[str], urgent: bool) -> tuple[str, float]:
-    if urgent:  # a child in danger is a problem, whatever the wording
+def _sentiment(
+    models: model.Models, feats: list[str], in_danger: bool, redacted: str = ""
+) -> tuple[str, float]:
+    if in_danger:  # a child in danger is a problem, whatever the wording
         return "negative", 1.0
     ranked, known = models.sentiment.rank_known(feats)
     if not known:
         return "neutral", 1.0
+    if ranked[0][0] == "neutral" and (wish := WISH.search(redacted)) and wish.start() > 0:
+        # 公交车太挤了，能不能多开几班: the problem before the wish is what must be answered.
+        problem = models.sentiment.rank(model.featurise(redacted[: wish.start()]).sentiment)
+        if problem and problem[0][0] == "negative" and problem[0][1] >= PROBLEM_FIRST:
+            return problem[0]
     return ranked[0]
 
 
@@ -132,20 +160,24 @@ def _empty(
     return Analysis(
         text=clean, agency=FALLBACK_AGENCY, agencies_top3=_fallback_top3(),
         topic=topic_for(FALLBACK_AGENCY, clean, False), sentiment=sentiment[0],
-        sentiment_score=sentiment[1],
+        sentiment_score=sentiment[1], danger="none",
         urgent=False, urgent_reasons=(), confidence=0.0, routed=False, keywords=(),
         pii=spans, redacted_text=redacted,
     )
 
 
 def _keywords(
-    models: model.Models, clean: str, redacted: str, agency: str, hits: list[danger.DangerHit]
+    models: model.Models,
+    clean: str,
+    redacted: str,
+    agency: str,
+    hits: Sequence[danger.DangerHit],
 ) -> tuple[str, ...]:
     """Up to five words of the text that speak most for its agency (danger words first)."""
     chosen: dict[str, None] = {}
-    for h in hits:
-        if h.cleared is None and h.end - h.start <= 10:
-            chosen.setdefault(clean[h.start : h.end], None)
+    for h in sorted(hits, key=lambda h: h.start):
+        if h.end - h.start <= 10 and h.cue in clean:  # never a word around a masked span
+            chosen.setdefault(h.cue, None)
     scored = []
     for start, end, gram in features.spans(redacted, (2, 3, 4)):
         if gram not in models.words:

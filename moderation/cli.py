@@ -1,7 +1,7 @@
 """Classify a JSON-lines stream: python -m moderation.cli < in.jsonl > out.jsonl.
 
 Each input line is {"id": ..., "text": "..."}; each output line is the analysis of that
-line, or {"id": ..., "error": "..."} when the line cannot be read. A bad line never
+line (OUTPUT_FIELDS), or {"id": ..., "error": "..."} when the line cannot be read. A bad line never
 stops the stream. The web app wraps this as `flask --app webapp classify`.
 """
 
@@ -14,8 +14,13 @@ from typing import IO, Any
 
 import moderation
 
+# The fields routing/CONTRACT.md asks of `classify` ("What the classify command gives"):
+# danger is "none", "review" or "urgent", and urgent is true exactly when danger is
+# "urgent"; routed is true when the item goes straight to its agency's queue (always for
+# danger, which the web app also sends to the coordinator).
 OUTPUT_FIELDS = (
-    "agency", "agencies_top3", "sentiment", "urgent", "confidence", "topic", "keywords",
+    "agency", "agencies_top3", "sentiment", "urgent", "danger", "routed", "confidence", "topic",
+    "keywords",
 )
 
 

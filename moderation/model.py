@@ -10,7 +10,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ ARTEFACT = PACKAGE_DIR / "models" / "moderation.json"
 SENTIMENTS = ("negative", "neutral", "positive")
 
 # Bump when features or training change, so old artefacts are retrained, not misread.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 # Settings chosen by 5-fold cross-validation on the corpus (python -m moderation.evaluate).
 CONFIG: dict[str, dict[str, Any]] = {
@@ -47,9 +47,11 @@ CONFIG: dict[str, dict[str, Any]] = {
     },
     "danger": {
         "sizes": [1, 2, 3], "negation": 1, "alpha": 0.3, "prior_weight": 1.0, "temperature": 4.0,
+        # A linear partner as for the agency: NB alone is too sure of rare n-grams in short
+        # windows (今天我 seen only in danger texts); the sum tells danger from look-alikes.
+        "linear_c": 0.1, "linear_epochs": 5, "linear_weight": 10.0,
     },
 }
-MODELS = ("agency", "sentiment", "danger")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,24 +73,72 @@ def prepare(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """Each model's features of one prepared text."""
+    """Each model's features of one prepared text.
+
+    `danger` holds the danger model's training documents (empty at analysis time, when
+    analyse scores windows instead): (features, whether the lexicon found a live cue).
+    """
 
     agency: list[str]
     sentiment: list[str]
-    danger: list[str]
+    danger: tuple[tuple[list[str], bool], ...] = ()
+    long: bool = False  # more clauses than a window: the model cannot tell where it tells
+
+
+def _spec(name: str) -> features.Spec:
+    return tuple(CONFIG[name]["sizes"]), bool(CONFIG[name]["negation"])
 
 
 def featurise(prepared: str) -> Features:
-    """Each model's n-gram features of a prepared text (sizes and negation per CONFIG)."""
-    specs = [(tuple(CONFIG[name]["sizes"]), bool(CONFIG[name]["negation"])) for name in MODELS]
-    return Features(*features.extract(prepared, specs))
+    """The agency and sentiment n-gram features of a prepared text (sizes, negation per CONFIG)."""
+    agency, sentiment = features.extract(prepared, [_spec("agency"), _spec("sentiment")])
+    return Features(agency, sentiment)
 
 
-def danger_cues(text: str) -> list[str]:
-    """The danger lexicon's cues for a text, as features for the danger model."""
-    return lexicon_danger.cue_features(
-        lexicon_danger.lexicon_hits(text), lexicon_danger.happening_now(text)
-    )
+def training_features(prepared: str) -> Features:
+    """featurise, plus the danger model's training documents."""
+    found = lexicon_danger.scan(prepared)
+    long = len(found.spans) > lexicon_danger.MAX_WINDOW
+    return replace(featurise(prepared), danger=danger_docs(prepared, found), long=long)
+
+
+def danger_ngrams(text: str) -> list[str]:
+    """The danger model's n-gram features of one clause."""
+    return features.extract(text, [_spec("danger")])[0]
+
+
+def _window_features(
+    text: str, spans: Sequence[tuple[int, int]], cache: dict[tuple[int, int], list[str]]
+) -> list[str]:
+    """The union of a window's clause features (each clause featurised once per text)."""
+    out: dict[str, None] = {}
+    for span in spans:
+        grams = cache.get(span)
+        if grams is None:
+            grams = cache[span] = danger_ngrams(text[span[0] : span[1]])
+        out.update(dict.fromkeys(grams))
+    return list(out)
+
+
+def danger_docs(
+    prepared: str, found: lexicon_danger.Scan | None = None
+) -> tuple[tuple[list[str], bool], ...]:
+    """What the danger model learns from a text: the windows analyse will score.
+
+    Every window analyse judges is a document (danger.Scan.windows), so the model learns
+    that "今天我入队了" is safe on its own, as analyse will ask it. Each comes with whether the
+    lexicon found a live cue in it (_danger_training decides which are taught as danger).
+    """
+    found = lexicon_danger.scan(prepared) if found is None else found
+    cache: dict[tuple[int, int], list[str]] = {}
+    docs = []
+    for first, last in found.windows():
+        if last - first > lexicon_danger.MAX_WINDOW:
+            continue  # the whole of a long text: mostly preamble
+        live = any(h.cleared is None for h in found.hits_in(first, last))
+        feats = _window_features(prepared, found.spans[first:last], cache)
+        docs.append((feats + found.cues(first, last), live))
+    return tuple(docs)
 
 
 def corpus_files(corpus_dir: Path = CORPUS_DIR) -> list[Path]:
@@ -140,6 +190,58 @@ def load_corpus(corpus_dir: Path = CORPUS_DIR) -> list[Example]:
     return examples
 
 
+Entry = tuple[float, float, float]  # Bayes log odds, linear margin x idf, idf squared
+
+
+class DangerTable:
+    """The danger model as one lookup per n-gram, so a window costs one pass over its words.
+
+    P(danger) = sigmoid((Bayes log odds + linear_weight * linear margin) / temperature), the
+    Bayes log odds being the prior's plus a sum over the window's n-grams, and the linear
+    margin a sum over them divided by the length of their idf vector (as linear.scores).
+    """
+
+    def __init__(self, bayes: NgramBayes, linear: AveragedPassiveAggressive):
+        classes, unseen, prior, table = bayes._compiled or bayes._compile()
+        if "urgent" not in classes or "safe" not in classes:  # an untrained model: no opinion
+            self.prior, self.entries = 0.0, {}
+            return
+        u, s = classes.index("urgent"), classes.index("safe")
+        self.prior = prior[u] - prior[s]
+        lu = linear.classes.index("urgent") if "urgent" in linear.classes else -1
+        ls = linear.classes.index("safe") if "safe" in linear.classes else -1
+        rows = linear.weights
+        entries: dict[str, Entry] = {}
+        for f, (wf, row) in table.items():
+            w = dict(row)
+            bayes_odds = w.get(u, 0.0) - w.get(s, 0.0) + wf * (unseen[u] - unseen[s])
+            margin = square = 0.0
+            if f in rows:
+                idf, lw = linear.idf[f], dict(rows[f])
+                margin, square = (lw.get(lu, 0.0) - lw.get(ls, 0.0)) * idf, idf * idf
+            entries[f] = (bayes_odds, margin, square)
+        self.entries = entries
+        cfg = CONFIG["danger"]
+        self.weight, self.temperature = cfg["linear_weight"], cfg["temperature"]
+
+    def lookup(self, features: Iterable[str]) -> dict[str, Entry]:
+        """The known features of a list, with their entries."""
+        get = self.entries.get
+        return {f: e for f in features if (e := get(f)) is not None}
+
+    def probability(self, entries: Iterable[Entry]) -> float:
+        """P(danger) of a window from its (distinct) features' entries."""
+        if not self.entries:
+            return 0.0
+        odds = margin = square = 0.0
+        for bayes_odds, m, sq in entries:
+            odds += bayes_odds
+            margin += m
+            square += sq
+        z = self.prior + odds + self.weight * margin / (math.sqrt(square) or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z / self.temperature))))
+
+
 @dataclass
 class Models:
     """The trained models and where they came from."""
@@ -148,12 +250,14 @@ class Models:
     agency_linear: AveragedPassiveAggressive
     sentiment: NgramBayes
     danger: NgramBayes
+    danger_linear: AveragedPassiveAggressive
     corpus_hash: str
     source: str  # "artefact" or "trained"
     examples: int
     words: frozenset[str] = frozenset()
     load_seconds: float = 0.0
     _keyness: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+    _danger_table: DangerTable | None = field(default=None, repr=False)
 
     def agency_log_scores(self, features: list[str]) -> tuple[dict[str, float], float]:
         """Bayes and linear scores summed, before the temperature, and how much was known."""
@@ -166,6 +270,34 @@ class Models:
         """Agencies with calibrated probabilities (best first), and how much was known."""
         scores, known = self.agency_log_scores(features)
         return softmax(scores, CONFIG["agency"]["temperature"]), known
+
+    def danger_scorer(self, text: str) -> lexicon_danger.Scorer:
+        """The danger model's probability for windows of one text (each clause looked up once)."""
+        table = self.danger_table()
+        cache: dict[tuple[int, int], dict[str, Entry]] = {}
+
+        def score(spans: Sequence[tuple[int, int]], cues: list[str]) -> float:
+            window: dict[str, Entry] = {}
+            for span in spans:
+                entries = cache.get(span)
+                if entries is None:
+                    entries = cache[span] = table.lookup(danger_ngrams(text[span[0] : span[1]]))
+                window.update(entries)  # a union: each n-gram counts once, as in training
+            window.update(table.lookup(cues))
+            return table.probability(window.values())
+
+        return score
+
+    def danger_probability(self, features: list[str]) -> float:
+        """P(danger) of one window's features."""
+        table = self.danger_table()
+        return table.probability(table.lookup(features).values())
+
+    def danger_table(self) -> DangerTable:
+        """The danger Bayes and linear model joined into one lookup (built once)."""
+        if self._danger_table is None:
+            self._danger_table = DangerTable(self.danger, self.danger_linear)
+        return self._danger_table
 
     def keyness(self, ngram: str, agency: str) -> float:
         """How strongly an n-gram speaks for an agency (memoised)."""
@@ -192,6 +324,7 @@ class Models:
                 "agency_linear": self.agency_linear.to_data(),
                 "sentiment": self.sentiment.to_data(),
                 "danger": self.danger.to_data(),
+                "danger_linear": self.danger_linear.to_data(),
             },
         }
 
@@ -210,24 +343,30 @@ def train(
 ) -> Models:
     """Train the three models on corpus examples (plus the agency keyword priors)."""
     started = time.perf_counter()
-    feats = featurised if featurised is not None else [featurise(e.text) for e in examples]
+    feats = featurised if featurised is not None else [training_features(e.text) for e in examples]
     agency, sentiment, danger = _model("agency"), _model("sentiment"), _model("danger")
-    agency.train((f.agency, e.agency) for e, f in zip(examples, feats, strict=True) if e.agency)
+    # Danger lines owned by their kind (danger.OWNERS: police, health, civil, emergency) do
+    # not teach the agency model: learning that 爸爸 and 网友 mean police from family
+    # violence and grooming would send ordinary family and online suggestions there. A
+    # hazard's line names the place's owner (滑梯 -> urban) and teaches it as any other.
+    by_kind = set(lexicon_danger.OWNERS.values())
+    routine = [(f.agency, e.agency) for e, f in zip(examples, feats, strict=True)
+               if e.agency and not (e.urgent and e.agency in by_kind)]
+    agency.train(routine)
     agency.train(_keyword_docs(), weight=CONFIG["agency"]["lexicon_weight"])
     for code in AGENCY_CODES:  # every code is a class, even before its corpus file exists
         if code not in agency.d:
             agency.train([([], code)], weight=1e-9)
     cfg = CONFIG["agency"]
-    agency_linear = AveragedPassiveAggressive(cfg["linear_c"], cfg["linear_epochs"]).fit(
-        (f.agency, e.agency) for e, f in zip(examples, feats, strict=True) if e.agency
-    )
+    agency_linear = AveragedPassiveAggressive(cfg["linear_c"], cfg["linear_epochs"]).fit(routine)
     sentiment.train(
         (f.sentiment, e.sentiment) for e, f in zip(examples, feats, strict=True) if e.sentiment
     )
-    danger.train(
-        (f.danger + danger_cues(e.text), "urgent" if e.urgent else "safe")
-        for e, f in zip(examples, feats, strict=True)
-        if e.urgent is not None
+    danger_data = list(_danger_training(examples, feats))
+    danger.train(danger_data)
+    dcfg = CONFIG["danger"]
+    danger_linear = AveragedPassiveAggressive(dcfg["linear_c"], dcfg["linear_epochs"]).fit(
+        danger_data
     )
     for model, labels in ((sentiment, SENTIMENTS), (danger, ("safe", "urgent"))):
         for label in labels:  # keep both classes so scoring never lacks one
@@ -237,9 +376,29 @@ def train(
     vocabulary.update(w for ws in AGENCY_KEYWORDS.values() for w in ws if len(w) >= 2)
     vocabulary -= words.GENERIC
     return Models(
-        agency, agency_linear, sentiment, danger, corpus_digest, "trained", len(examples),
+        agency, agency_linear, sentiment, danger, danger_linear, corpus_digest, "trained",
+        len(examples),
         frozenset(vocabulary), time.perf_counter() - started,
     )
+
+
+def _danger_training(
+    examples: Sequence[Example], feats: Sequence[Features]
+) -> Iterable[tuple[list[str], str]]:
+    """(features, label) for the danger model: every window of a safe text is safe; of a
+    short danger text, the windows with a live lexicon cue (or the text whole, without one).
+
+    A long danger text teaches nothing: which of its windows told the danger no one can
+    say, and taught as danger its preamble (路灯坏了, 我最想说的是) would become danger."""
+    for e, f in zip(examples, feats, strict=True):
+        if e.urgent is None or not f.danger:
+            continue
+        if not e.urgent:
+            yield from ((doc, "safe") for doc, _live in f.danger)
+        elif not f.long:
+            cued = [doc for doc, live in f.danger if live]
+            whole = max(f.danger, key=lambda d: len(d[0]))[0]
+            yield from ((doc, "urgent") for doc in (cued or [whole]))
 
 
 def _keyword_docs() -> Iterable[tuple[list[str], str]]:
@@ -256,6 +415,7 @@ def from_data(data: dict[str, Any]) -> Models:
         AveragedPassiveAggressive.from_data(m["agency_linear"]),
         NgramBayes.from_data(m["sentiment"]),
         NgramBayes.from_data(m["danger"]),
+        AveragedPassiveAggressive.from_data(m["danger_linear"]),
         data["corpus_hash"],
         "artefact",
         data["examples"],
@@ -320,7 +480,7 @@ def _load(artefact: Path, corpus_dir: Path) -> Models:
         models = train(load_corpus(corpus_dir), corpus_digest=digest)
     models.agency.log_scores(())  # compile the lookup tables now, not on the first text
     models.sentiment.log_scores(())
-    models.danger.log_scores(())
+    models.danger_table()
     models.load_seconds = time.perf_counter() - started
     return models
 

@@ -16,7 +16,9 @@ def check_shape(a: Analysis) -> None:
     assert a.topic in TOPICS
     assert a.sentiment in ("negative", "neutral", "positive")
     assert 0.0 <= a.sentiment_score <= 1.0 and 0.0 <= a.confidence <= 1.0
-    assert a.routed == (a.confidence >= ROUTING_THRESHOLD)
+    assert a.danger in ("none", "review", "urgent") and a.urgent == (a.danger == "urgent")
+    # Danger goes straight to its owner; the rest when the model is confident enough.
+    assert a.routed == (a.confidence >= ROUTING_THRESHOLD or a.danger != "none")
     assert len(a.keywords) <= 5 and all(isinstance(k, str) and k for k in a.keywords)
     assert all(isinstance(s, PiiSpan) for s in a.pii)
     json.dumps(a.to_dict(), ensure_ascii=False)
@@ -38,6 +40,31 @@ def test_a_plain_complaint(analyse):
 
 def test_thanks_are_positive(analyse):
     assert analyse("谢谢图书馆的阿姨,新的绘本区太棒了!").sentiment == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["新开的科技馆yyds！机器人还会跟我们聊天", "学校的新食堂绝绝子，每天都想吃",
+     "公园的新滑梯太赞了，我玩了十遍"],
+)
+def test_slang_praise_is_positive(analyse, text):
+    assert analyse(text).sentiment == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["秋千坏了，希望快点修好", "学校门口的路灯坏了好几天了，希望快点修好",
+     "早上的公交车太挤了，能不能多开几班"],
+)
+def test_a_problem_followed_by_a_wish_is_negative(analyse, text):
+    assert analyse(text).sentiment == "negative"
+
+
+def test_a_long_mixed_message_is_negative_when_it_raises_a_problem(analyse):
+    text = ("谢谢社区给我们装了新的健身器材，爷爷奶奶每天都去锻炼，我也喜欢在那里玩。"
+            "不过旁边的路灯坏了好久了，晚上黑乎乎的，我们都不敢过去，希望也能修一下。")
+    a = analyse(text)
+    assert a.sentiment == "negative" and a.danger == "none"
 
 
 def test_analysis_is_frozen_and_replaceable(analyse):
@@ -62,6 +89,7 @@ def test_empty_goes_to_the_coordinator(analyse, text):
     assert a.agency == "coord" and a.agencies_top3[0] == "coord"
     assert a.routed is False and a.confidence == 0.0
     assert a.sentiment == "neutral" and not a.urgent and a.keywords == ()
+    assert a.danger == "none"
 
 
 @pytest.mark.parametrize("text", ["😊😊😊", "!!!???", "。。。", "……", "【】", "👍", "13812345678"])
@@ -74,7 +102,7 @@ def test_no_words_is_not_routed(analyse, text):
 def test_long_text(analyse):
     a = analyse("公园的滑梯坏了,希望快点修好。" * 140)  # 2,100 characters
     check_shape(a)
-    assert a.agency == "urban"
+    assert a.agency == "urban" and a.danger == "none"
 
 
 def test_mixed_english_and_traditional(analyse):

@@ -39,6 +39,27 @@ def test_stream_with_bad_lines(analyse):
     assert "error" in rows[6]
 
 
+def test_danger_and_routed_follow_the_contract(analyse):
+    _, rows = run([
+        '{"id": "a", "text": "公园的滑梯坏了"}\n',
+        '{"id": "b", "text": "我真的不想活了"}\n',
+        '{"id": "c", "text": "网上有个哥哥让我发照片给他看，说是我们的秘密"}\n',
+    ])
+    assert [r["danger"] for r in rows] == ["none", "urgent", rows[2]["danger"]]
+    assert rows[2]["danger"] in ("review", "urgent")
+    for r in rows:
+        assert r["urgent"] is (r["danger"] == "urgent")
+        assert isinstance(r["routed"], bool)
+    assert rows[1]["routed"] and rows[2]["routed"]  # danger goes straight to its owner
+    assert rows[1]["agency"] == "health" and rows[2]["agency"] == "police"
+
+
+def test_the_output_has_the_contract_fields():
+    contract = {"agency", "agencies_top3", "sentiment", "urgent", "danger", "routed",
+                "confidence", "topic", "keywords"}
+    assert contract <= set(OUTPUT_FIELDS)
+
+
 def test_a_broken_line_keeps_its_id_when_readable(analyse):
     _, rows = run(['{"id": 7, "text": "没有结尾\n'])
     assert rows == [{"id": 7, "error": rows[0]["error"]}]
@@ -52,3 +73,4 @@ def test_module_entry_point():
     )
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert rows[0]["id"] == "a" and "agency" in rows[0] and "error" in rows[1]
+    assert rows[0]["danger"] == "none" and rows[0]["urgent"] is False
