@@ -30,12 +30,11 @@ AMBULANCE = HelpLine("120", _l("Ambulance"))
 YOUTH = HelpLine("12355", _l("Youth helpline"))
 
 # A person in danger can always call the police now and the youth helpline to talk;
-# some kinds need another line first.
+# a fire or a medical emergency needs its own line first, a child who may hurt
+# themself also the ambulance.
 _PERSON_LINES = (POLICE, YOUTH)
-_FIRST_LINES: dict[str, tuple[HelpLine, ...]] = {
-    "fire": (FIRE,),
-    "medical": (AMBULANCE,),
-}
+_FIRST_LINES: dict[str, tuple[HelpLine, ...]] = {"fire": (FIRE,), "medical": (AMBULANCE,)}
+_LAST_LINES: dict[str, tuple[HelpLine, ...]] = {"self_harm": (AMBULANCE,)}
 
 
 def danger_of(analysis) -> str:
@@ -59,5 +58,6 @@ def help_lines(kinds) -> list[HelpLine]:
     first = [line for kind in (kinds or ()) for line in _FIRST_LINES.get(kind, ())]
     if "fire" in (kinds or ()) and set(kinds) <= {"fire", *PLACE_KINDS}:
         return first  # a fire with nobody said to be hurt: the fire brigade
-    lines = {line.number: line for line in (*first, *_PERSON_LINES)}
+    last = [line for kind in (kinds or ()) for line in _LAST_LINES.get(kind, ())]
+    lines = {line.number: line for line in (*first, *_PERSON_LINES, *last)}
     return list(lines.values())
