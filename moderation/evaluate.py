@@ -329,9 +329,9 @@ def _line(name: str, s: Scores) -> str:
     f = s.figures()
     marks = {k: ("ok" if f[k] >= v else "BELOW") for k, v in TARGETS.items()}
     marks.update({k: ("ok" if f[k] <= v else "ABOVE") for k, v in MAX_SHARES.items()})
+    routine = f"(non-danger {f['top1_routine']:.3f}) " if s.routine_n else ""
     agency = (
-        f"agency top-1 {f['top1']:.3f} [{marks['top1']}] (non-danger {f['top1_routine']:.3f})  "
-        f"top-3 {f['top3']:.3f} "
+        f"agency top-1 {f['top1']:.3f} [{marks['top1']}] {routine} top-3 {f['top3']:.3f} "
         f"[{marks['top3']}]  sentiment {f['sentiment']:.3f} [{marks['sentiment']}]  "
         if s.n else ""
     )

@@ -443,3 +443,17 @@ def test_names_and_phones_are_masked_for_staff_and_the_public(client, app, coord
         assert "【姓名】" in page and "橡皮" in page
         for secret in ("王小明", "李老师", "5678", "一三八一二三四"):
             assert secret not in page
+
+
+def test_help_lines_fit_the_kind_of_danger(app):
+    from webapp.services.safeguarding import help_lines
+
+    def numbers(*kinds):
+        return [line.number for line in help_lines(kinds)]
+
+    assert numbers("hazard") == []  # a place: the people who fix it were told
+    assert numbers("abuse") == ["110", "12355"]
+    assert numbers("self_harm") == ["110", "12355", "120"]
+    assert numbers("fire") == ["119"]
+    assert numbers("rescue")[0] == "119" and "110" in numbers("rescue")
+    assert numbers() == ["110", "12355"]  # nothing known: a person, to be safe

@@ -33,7 +33,11 @@ YOUTH = HelpLine("12355", _l("Youth helpline"))
 # a fire or a medical emergency needs its own line first, a child who may hurt
 # themself also the ambulance.
 _PERSON_LINES = (POLICE, YOUTH)
-_FIRST_LINES: dict[str, tuple[HelpLine, ...]] = {"fire": (FIRE,), "medical": (AMBULANCE,)}
+_FIRST_LINES: dict[str, tuple[HelpLine, ...]] = {
+    "fire": (FIRE,),
+    "rescue": (FIRE,),  # caught in a lift, a locked car or water: the fire brigade rescues
+    "medical": (AMBULANCE,),
+}
 _LAST_LINES: dict[str, tuple[HelpLine, ...]] = {"self_harm": (AMBULANCE,)}
 
 
