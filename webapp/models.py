@@ -359,7 +359,9 @@ class Subscription(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="subscriptions")
@@ -613,7 +615,9 @@ class Proposal(db.Model):
     suggestion: Mapped[Suggestion | None] = relationship()
     proposer: Mapped[CouncilMember | None] = relationship()
     escalated_from: Mapped[Proposal | None] = relationship(remote_side=[id])
-    votes: Mapped[list[Vote]] = relationship(back_populates="proposal", cascade="all, delete-orphan")
+    votes: Mapped[list[Vote]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan"
+    )
 
 
 class VoteChoice:

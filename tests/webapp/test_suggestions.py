@@ -247,7 +247,8 @@ def test_a_rating_comment_for_review_alerts_the_coordinator(ctx):
 
     created = create()
     answer(created.suggestion)
-    s = suggestions.rate(created.code, CLIENT, "basically", "同桌天天在厕所里打我，还说告诉老师就打得更狠")
+    comment = "同桌天天在厕所里打我，还说告诉老师就打得更狠"
+    s = suggestions.rate(created.code, CLIENT, "basically", comment)
     assert s.danger in Danger.RAISED  # bullying: a person looks at least today
     assert [a.kind for a in alerts.history(s)][0] == (
         AlertKind.REVIEW if s.danger == Danger.REVIEW else AlertKind.URGENT
