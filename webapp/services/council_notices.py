@@ -10,10 +10,9 @@ from webapp.models import (
     CouncilSession,
     Outbox,
     Proposal,
-    ProposalStatus,
     Suggestion,
 )
-from webapp.services import council_sessions, outbox
+from webapp.services import council_sessions, outbox, voices
 
 OUTBOX_CHANNEL = "council"  # a member's notices: shown on the council tablet, then marked delivered
 
@@ -24,14 +23,7 @@ def notify_members_of_answer(suggestion: Suggestion) -> int:
     Members have no contact details: a notice waits for them on the council's
     tablet pages (and the council's page shows every answer). Returns how many.
     """
-    proposals = db.session.scalars(
-        select(Proposal)
-        .where(
-            Proposal.suggestion_id == suggestion.id,
-            Proposal.status == ProposalStatus.ADOPTED,
-        )
-        .order_by(Proposal.id)
-    ).all()
+    proposals = voices.adopted_proposals(suggestion)
     answer = suggestion.answer
     if not proposals or answer is None:
         return 0

@@ -27,16 +27,23 @@ class Together:
         return self.linked + self.supports
 
 
+def adopted_proposals(suggestion: Suggestion) -> list[Proposal]:
+    """The council proposals that adopted this suggestion, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.suggestion_id == suggestion.id,
+                Proposal.status == ProposalStatus.ADOPTED,
+            )
+            .order_by(Proposal.id)
+        )
+    )
+
+
 def together(suggestion: Suggestion) -> Together:
     """Everything children said together about one item."""
-    proposals = db.session.scalars(
-        select(Proposal)
-        .where(
-            Proposal.suggestion_id == suggestion.id,
-            Proposal.status == ProposalStatus.ADOPTED,
-        )
-        .order_by(Proposal.id)
-    ).all()
+    proposals = adopted_proposals(suggestion)
     counts = support.cluster_counts([suggestion])[suggestion.id]
     mission = db.session.scalar(
         select(Mission).where(Mission.report_suggestion_id == suggestion.id)
